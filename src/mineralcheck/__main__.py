@@ -1,0 +1,5 @@
+"""``python -m mineralcheck``."""
+
+from mineralcheck.cli import main
+
+raise SystemExit(main())

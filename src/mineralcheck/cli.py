@@ -1,0 +1,226 @@
+"""The command line: turns options into objects, runs the pipeline, writes output, sets exit codes.
+
+This is the only module that talks to the outside world: it reads standard input, prints, and
+decides the exit code (0 pass/warn, 1 fail, 2 error or could not run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mineralcheck import __version__
+from mineralcheck.errors import MineralcheckError, RulePackError, UsageError
+from mineralcheck.formats import FORMATS
+
+app = typer.Typer(
+    name="mineralcheck",
+    help="Check shipment manifests of critical minerals against export-control rules.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+FormatName = StrEnum("FormatName", {name: name for name in FORMATS})  # type: ignore[misc]
+
+
+class FailOn(StrEnum):
+    """The lowest verdict that makes ``verify`` exit 1."""
+
+    FAIL = "fail"
+    WARN = "warn"
+
+
+class SchemaName(StrEnum):
+    """The JSON Schemas ``mineralcheck schema`` prints."""
+
+    MANIFEST = "manifest"
+    RULES = "rules"
+    REPORT = "report"
+
+
+def _parse_as_of(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    from mineralcheck.fields import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--as-of") from None
+
+
+def _write_output(text: str, output: Path | None) -> None:
+    """Write to ``output`` atomically (no half-written file), or to standard output."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    directory = output.parent if str(output.parent) else Path()
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=directory, prefix=f".{output.name}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, output)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def _stderr(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+@app.command()
+def verify(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Manifest files, directories (searched recursively) or - for stdin."),
+    ],
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", "-r", help="Rule file or directory to add (repeatable)."),
+    ] = None,
+    no_bundled_rules: Annotated[
+        bool,
+        typer.Option(
+            "--no-bundled-rules", help="Leave out the rule pack that ships with the tool."
+        ),
+    ] = False,
+    output_format: Annotated[
+        FormatName, typer.Option("--format", "-f", help="Report format.")
+    ] = FormatName["table"],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Check on this date (YYYY-MM-DD) instead of each ship date."),
+    ] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 on this verdict or worse.")
+    ] = FailOn.FAIL,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show info findings and internal tracebacks.")
+    ] = False,
+) -> int:
+    """Check manifests and report a verdict for each: pass, warn, fail or error."""
+    from mineralcheck.formats import Style, get
+    from mineralcheck.pipeline import STDIN, Checker, Options, discover
+    from mineralcheck.results import Report
+
+    options = Options(
+        rule_paths=tuple(rules or ()), bundled=not no_bundled_rules, as_of=_parse_as_of(as_of)
+    )
+    if not options.bundled and not options.rule_paths:
+        raise UsageError("--no-bundled-rules needs at least one --rules path")
+    checker = Checker(options)
+    results = []
+    for path in discover(paths):
+        if path == STDIN:
+            results.append(checker.check_bytes(STDIN, sys.stdin.buffer.read()))
+        else:
+            results.append(checker.check_file(path))
+    if not results:
+        raise UsageError("no manifests found (looked for *.yaml, *.yml and *.json)")
+    report = Report(
+        results=tuple(results),
+        tool_version=__version__,
+        rule_pack_hash=checker.pack.hash,
+        rules=tuple(rule.id for _, rule in checker.pack.rules),
+        as_of=options.as_of.isoformat() if options.as_of else None,
+    )
+    terminal = output is None and sys.stdout.isatty()
+    style = Style(
+        terminal=terminal,
+        color=terminal and not os.environ.get("NO_COLOR"),
+        width=None,
+        verbose=verbose,
+    )
+    _write_output(get(str(output_format)).render(report, style), output)
+    summary = report.summary
+    counts = ", ".join(f"{summary.counts[v]} {v}" for v in summary.counts)
+    _stderr(f"mineralcheck: {summary.manifests} manifest(s): {counts}")
+    return summary.exit_code(fail_on_warn=fail_on is FailOn.WARN)
+
+
+@app.command()
+def schema(
+    name: Annotated[SchemaName, typer.Argument(help="Which schema: manifest, rules or report.")],
+) -> int:
+    """Print a published JSON Schema."""
+    import json
+
+    from mineralcheck.schemas import schema as get_schema
+
+    sys.stdout.write(json.dumps(get_schema(str(name)), indent=2) + "\n")
+    return 0
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"mineralcheck {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Check shipment manifests of critical minerals against export-control rules."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code; every failure to run becomes exit 2."""
+    verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])
+    try:
+        result = app(args=argv, prog_name="mineralcheck", standalone_mode=False)
+    except RulePackError as exc:
+        for line in exc.lines():
+            _stderr(line)
+        _stderr("mineralcheck: the rule pack is invalid; nothing was checked")
+        return 2
+    except MineralcheckError as exc:
+        _stderr(f"mineralcheck: error: {exc}")
+        return 2
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.TyperException as exc:  # usage errors: bad option, missing argument
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            _stderr(f"mineralcheck: error: {exc.format_message()}")
+        return 2
+    except typer.Abort:
+        _stderr("mineralcheck: aborted")
+        return 2
+    except KeyboardInterrupt:
+        _stderr("mineralcheck: interrupted")
+        return 2
+    except Exception as exc:  # the contract: an internal error is exit 2 and one line
+        if verbose:
+            import traceback
+
+            traceback.print_exc()
+        _stderr(
+            f"mineralcheck: internal error: {type(exc).__name__}: {exc} (run with -v for details)"
+        )
+        return 2
+    return result if isinstance(result, int) else 0

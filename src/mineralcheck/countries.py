@@ -1,0 +1,46 @@
+"""ISO 3166-1 countries from pycountry: codes and English names normalised to alpha-2."""
+
+from __future__ import annotations
+
+from functools import cache
+
+
+@cache
+def _index() -> dict[str, str]:
+    import pycountry  # imported on first use: loading its database costs start-up time
+
+    index: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attr in ("official_name", "common_name", "name", "alpha_3", "alpha_2"):
+            text = getattr(country, attr, None)
+            if text:
+                index[text.casefold()] = country.alpha_2
+    return index
+
+
+@cache
+def _names() -> dict[str, str]:
+    import pycountry
+
+    return {c.alpha_2: c.name for c in pycountry.countries}
+
+
+def to_alpha2(text: str) -> str:
+    """The upper-case alpha-2 code of a country given by alpha-2, alpha-3 or English name."""
+    code = _index().get(" ".join(text.split()).casefold())
+    if code is None:
+        raise ValueError(
+            f"unknown country {text!r}: use an ISO 3166-1 alpha-2 or alpha-3 code "
+            "or the English short name"
+        )
+    return code
+
+
+def country_name(alpha2: str) -> str:
+    """The English short name of an alpha-2 code, or the code itself when unknown."""
+    return _names().get(alpha2, alpha2)
+
+
+def is_alpha2(code: str) -> bool:
+    """Whether ``code`` is an assigned upper-case alpha-2 code."""
+    return code in _names()

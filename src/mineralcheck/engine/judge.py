@@ -1,0 +1,331 @@
+"""Judge: turn the controls that apply into findings, checking the permits that cover items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from mineralcheck.engine.match import (
+    CompiledControl,
+    Outcome,
+    controls_on,
+    match_control,
+    party_applies,
+)
+from mineralcheck.manifest.model import Item, Manifest, Permit
+from mineralcheck.problems import field_path
+from mineralcheck.results import Finding, Severity
+from mineralcheck.ruleset.model import Requirement
+from mineralcheck.ruleset.pack import LoadedControl, RulePack
+from mineralcheck.yamlread import Document, Path
+
+
+class _Template(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@dataclass
+class _Demand:
+    """An item that needs a permit under a control, and the permit chosen for it, if any."""
+
+    index: int
+    control: LoadedControl
+    permit: Permit | None = None
+    reason: str = ""
+
+
+class Judge:
+    """Checks manifests against a compiled rule pack."""
+
+    def __init__(self, pack: RulePack, controls: list[CompiledControl]) -> None:
+        self.pack = pack
+        self.controls = controls
+        self.rule_and_control_ids = frozenset(pack.control_ids())
+
+    def findings(
+        self, manifest: Manifest, document: Document, as_of: dt.date | None = None
+    ) -> list[Finding]:
+        """Every finding for one manifest, checked on ``as_of`` or else its ship date."""
+        day = as_of or manifest.ship_date
+        context = _Context(manifest, document)
+        findings = list(self._undefined_permits(context))
+        if manifest.exporter.country not in self.pack.jurisdictions():
+            findings.append(
+                Finding(
+                    Severity.INFO,
+                    "no-jurisdiction",
+                    f"no loaded rule governs exports from {manifest.exporter.country}",
+                    line=context.line(("exporter", "country")),
+                    column=context.column(("exporter", "country")),
+                    field="exporter.country",
+                )
+            )
+        in_force, suspended = controls_on(self.controls, day)
+        demands: list[_Demand] = []
+        for control in in_force:
+            loaded = control.loaded
+            if not party_applies(loaded, manifest):
+                continue
+            for index, item in enumerate(manifest.items):
+                outcome = match_control(control, item, self.pack.forms)
+                if outcome.outcome is Outcome.NO:
+                    continue
+                if outcome.outcome is Outcome.UNDECIDED:
+                    findings.append(
+                        context.item_finding(
+                            Severity.WARN,
+                            "undecided",
+                            index,
+                            loaded,
+                            f"cannot decide whether line {manifest.line_of(index)} falls under "
+                            f"{loaded.id}: declare its {' and '.join(outcome.missing)}",
+                        )
+                    )
+                elif loaded.requires is Requirement.PROHIBITED:
+                    findings.append(
+                        context.item_finding(
+                            Severity.FAIL,
+                            "prohibited",
+                            index,
+                            loaded,
+                            context.message(loaded, index),
+                        )
+                    )
+                elif loaded.requires is Requirement.REVIEW:
+                    findings.append(
+                        context.item_finding(
+                            Severity.WARN, "review", index, loaded, context.message(loaded, index)
+                        )
+                    )
+                else:
+                    demands.append(_Demand(index, loaded))
+        for control in suspended:
+            findings.extend(self._suspended(context, control, day))
+        findings.extend(self._permits(context, demands, day))
+        return findings
+
+    def _undefined_permits(self, context: _Context) -> list[Finding]:
+        found = []
+        for index, item in enumerate(context.manifest.items):
+            for position, number in enumerate(item.permits):
+                if context.manifest.permit(number) is None:
+                    path = ("items", index, "permits", position)
+                    found.append(
+                        Finding(
+                            Severity.ERROR,
+                            "undefined-permit",
+                            f"line {context.manifest.line_of(index)} names permit {number!r}, "
+                            "which the manifest does not define",
+                            item=context.manifest.line_of(index),
+                            line=context.line(path),
+                            column=context.column(path),
+                            field=field_path(path),
+                        )
+                    )
+        return found
+
+    def _suspended(
+        self, context: _Context, control: CompiledControl, day: dt.date
+    ) -> list[Finding]:
+        loaded = control.loaded
+        if not party_applies(loaded, context.manifest):
+            return []
+        suspension = loaded.suspension_on(day)
+        found = []
+        for index, item in enumerate(context.manifest.items):
+            if match_control(control, item, self.pack.forms).outcome is Outcome.NO:
+                continue
+            assert suspension is not None
+            found.append(
+                context.item_finding(
+                    Severity.INFO,
+                    "suspended",
+                    index,
+                    loaded,
+                    f"{loaded.id} would apply to line {context.manifest.line_of(index)} but is "
+                    f"suspended from {suspension.from_} to {suspension.until} by {suspension.by}",
+                )
+            )
+        return found
+
+    def _permits(self, context: _Context, demands: list[_Demand], day: dt.date) -> list[Finding]:
+        manifest = context.manifest
+        for demand in demands:
+            demand.permit, demand.reason = self._choose_permit(context, demand, day)
+        usage: dict[str, dict[int, Decimal]] = defaultdict(dict)
+        for demand in demands:
+            if demand.permit is not None:
+                item = manifest.items[demand.index]
+                usage[demand.permit.number][demand.index] = item.quantity.in_kg()
+        over: dict[str, str] = {}
+        for number, lines in usage.items():
+            permit = manifest.permit(number)
+            assert permit is not None
+            if permit.quantity is None:
+                continue
+            used = sum(lines.values(), Decimal(0))
+            if used > permit.quantity.in_kg():
+                line_list = ", ".join(str(manifest.line_of(i)) for i in sorted(lines))
+                over[number] = (
+                    f"permit {number} allows {permit.quantity} in all; lines {line_list} "
+                    f"use {_kg(used)} together"
+                )
+        found = []
+        for demand in demands:
+            base = context.message(demand.control, demand.index)
+            if demand.permit is None:
+                found.append(
+                    context.item_finding(
+                        Severity.FAIL,
+                        "no-permit",
+                        demand.index,
+                        demand.control,
+                        f"{base}; {demand.reason}",
+                    )
+                )
+            elif demand.permit.number in over:
+                found.append(
+                    context.item_finding(
+                        Severity.FAIL,
+                        "permit-quantity",
+                        demand.index,
+                        demand.control,
+                        f"{base}; {over[demand.permit.number]}",
+                    )
+                )
+            else:
+                permit = demand.permit
+                found.append(
+                    context.item_finding(
+                        Severity.INFO,
+                        "covered",
+                        demand.index,
+                        demand.control,
+                        f"line {manifest.line_of(demand.index)} is covered by permit "
+                        f"{permit.number} (valid {permit.valid_from} to {permit.valid_until})",
+                    )
+                )
+        return found
+
+    def _choose_permit(
+        self, context: _Context, demand: _Demand, day: dt.date
+    ) -> tuple[Permit | None, str]:
+        manifest = context.manifest
+        item = manifest.items[demand.index]
+        line = manifest.line_of(demand.index)
+        if item.permits:
+            candidates = [p for n in item.permits if (p := manifest.permit(n)) is not None]
+        else:
+            candidates = list(manifest.permits)
+        covering = [p for p in candidates if self._covers(p, item, demand.control)]
+        if not covering:
+            if item.permits:
+                return None, (
+                    f"permit {', '.join(item.permits)} named on line {line} does not cover "
+                    f"{demand.control.id}"
+                )
+            return None, f"no permit covers line {line}"
+        reasons = []
+        for permit in covering:
+            problem = _permit_problem(permit, manifest, day)
+            if problem is None:
+                return permit, ""
+            reasons.append(f"permit {permit.number} {problem}")
+        return None, "; ".join(reasons)
+
+    def _covers(self, permit: Permit, item: Item, control: LoadedControl) -> bool:
+        minerals = set(item.mineral or ())
+        vocabulary = self.pack.vocabulary
+        for entry in permit.covers:
+            key = entry.strip()
+            if key.replace(".", "").replace(" ", "").isdigit():
+                digits = key.replace(".", "").replace(" ", "")
+                if item.hs_code is not None and item.hs_code.startswith(digits):
+                    return True
+                continue
+            if key in (control.id, control.rule.id):
+                return True
+            name = vocabulary.canonical(key)
+            if name is not None and name in minerals:
+                return True
+        return False
+
+
+def _permit_problem(permit: Permit, manifest: Manifest, day: dt.date) -> str | None:
+    """Why ``permit`` does not allow this shipment on ``day``, or ``None`` when it does."""
+    if day < permit.valid_from:
+        return f"is valid only from {permit.valid_from}"
+    if day > permit.valid_until:
+        return f"expired on {permit.valid_until}"
+    if manifest.final_destination not in permit.destination:
+        return (
+            f"is for {', '.join(permit.destination)}, not the final destination "
+            f"{manifest.final_destination}"
+        )
+    if permit.end_user is not None:
+        end_user = manifest.final_end_user.name
+        if permit.end_user.strip().casefold() != end_user.strip().casefold():
+            return f"is for end user {permit.end_user!r}, not {end_user!r}"
+    return None
+
+
+def _kg(amount: Decimal) -> str:
+    text = format(amount.normalize(), "f")
+    return f"{text} kg"
+
+
+class _Context:
+    """A manifest with its document, for placing findings in the file."""
+
+    def __init__(self, manifest: Manifest, document: Document) -> None:
+        self.manifest = manifest
+        self.document = document
+
+    def line(self, path: Path) -> int | None:
+        mark = self.document.locate(path)
+        return mark.line if mark else None
+
+    def column(self, path: Path) -> int | None:
+        mark = self.document.locate(path)
+        return mark.column if mark else None
+
+    def message(self, control: LoadedControl, index: int) -> str:
+        item = self.manifest.items[index]
+        values = _Template(
+            item=item.description,
+            line=self.manifest.line_of(index),
+            destination=self.manifest.final_destination,
+            control_code=control.control.control_code or control.id,
+            effective=control.effective.isoformat(),
+            reference=control.rule.reference,
+        )
+        try:
+            return control.control.message.format_map(values)
+        except (ValueError, IndexError, AttributeError):
+            return control.control.message
+
+    def item_finding(
+        self,
+        severity: Severity,
+        code: str,
+        index: int,
+        control: LoadedControl,
+        message: str,
+    ) -> Finding:
+        path: Path = ("items", index)
+        return Finding(
+            severity,
+            code,
+            message,
+            rule=control.id,
+            item=self.manifest.line_of(index),
+            line=self.line(path),
+            column=self.column(path),
+            field=field_path(path),
+            reference=control.rule.reference,
+            url=control.url,
+        )

@@ -1,0 +1,215 @@
+"""Field types shared by manifests and rule files: text in, exact typed values out.
+
+The YAML reader hands every scalar over as the string the author wrote, so each type here
+decides for itself what text it accepts. Nothing is guessed: ``NO`` is Norway, ``0710`` keeps its
+zero, ``1_000`` and ``1e3`` are not numbers, and a boolean is ``true`` or ``false``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
+
+from mineralcheck import countries
+
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_POSITIVE_INT = re.compile(r"[1-9][0-9]*")
+_HS_STRIP = re.compile(r"[.\s]")
+_PERCENT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*%?")
+
+
+def _text(value: Any, what: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise ValueError(f"expected {what}, got {_kind(value)}")
+    return str(value).strip()
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def parse_decimal(value: Any, what: str = "a plain decimal number") -> Decimal:
+    """A non-negative decimal written plainly (``1200``, ``0.5``); no signs, exponents or ``_``."""
+    if isinstance(value, Decimal):
+        return value
+    text = _text(value, what)
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError(f"{text!r} is not {what}")
+    return Decimal(text)
+
+
+def parse_date(value: Any) -> dt.date:
+    """A calendar date written ``YYYY-MM-DD``; impossible dates are errors."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    text = _text(value, "a date YYYY-MM-DD")
+    if not _DATE.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real calendar date") from None
+
+
+def parse_country(value: Any) -> str:
+    """An ISO 3166-1 country (alpha-2, alpha-3 or English short name) as upper-case alpha-2."""
+    return countries.to_alpha2(_text(value, "a country"))
+
+
+def parse_countries(value: Any) -> tuple[str, ...]:
+    """One country or a non-empty list of countries, as alpha-2 codes."""
+    if isinstance(value, list | tuple):
+        if not value:
+            raise ValueError("expected at least one country")
+        return tuple(parse_country(v) for v in value)
+    return (parse_country(value),)
+
+
+def parse_hs_code(value: Any) -> str:
+    """A customs commodity code: 4 to 10 digits after dots and spaces are dropped."""
+    text = _HS_STRIP.sub("", _text(value, "an HS code"))
+    if not text.isascii() or not text.isdigit() or not 4 <= len(text) <= 10:
+        raise ValueError(f"{value!r} is not an HS code of 4 to 10 digits")
+    return text
+
+
+def parse_hs_prefix(value: Any) -> str:
+    """An HS code or prefix of 2 to 10 digits (dots and spaces dropped)."""
+    text = _HS_STRIP.sub("", _text(value, "an HS code prefix"))
+    if not text.isascii() or not text.isdigit() or not 2 <= len(text) <= 10:
+        raise ValueError(f"{value!r} is not an HS code prefix of 2 to 10 digits")
+    return text
+
+
+def parse_positive_int(value: Any) -> int:
+    """A positive whole number written without sign, leading zeros or separators."""
+    text = _text(value, "a positive whole number")
+    if not _POSITIVE_INT.fullmatch(text):
+        raise ValueError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
+def parse_bool(value: Any) -> bool:
+    """``true`` or ``false`` (any letter case); ``yes``, ``no``, ``on`` and ``off`` are errors."""
+    if isinstance(value, bool):
+        return value
+    text = _text(value, "true or false").casefold()
+    if text == "true":
+        return True
+    if text == "false":
+        return False
+    raise ValueError(f"{value!r} is not true or false")
+
+
+def parse_percent(value: Any) -> Decimal:
+    """A percentage in (0, 100]: ``99.99%``, ``99.99 %`` or ``99.99``."""
+    text = _text(value, "a percentage")
+    match = _PERCENT.fullmatch(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a percentage such as 99.99%")
+    number = Decimal(match.group(1))
+    if not 0 < number <= 100:
+        raise ValueError(f"{text!r} is not a percentage above 0 and at most 100")
+    return number
+
+
+def parse_text(value: Any) -> str:
+    """Non-empty free text."""
+    text = _text(value, "text")
+    if not text:
+        raise ValueError("expected text, got an empty value")
+    return text
+
+
+def vocabulary_of(info: ValidationInfo) -> Any:
+    """The mineral vocabulary handed to validation as context, if any."""
+    context = info.context
+    return context.get("vocabulary") if isinstance(context, dict) else None
+
+
+def parse_minerals(value: Any, info: ValidationInfo) -> tuple[str, ...]:
+    """One mineral or a list, each an element name, symbol or a name the rule pack defines."""
+    raw = value if isinstance(value, list | tuple) else [value]
+    if not raw:
+        raise ValueError("expected at least one mineral")
+    vocabulary = vocabulary_of(info)
+    names: list[str] = []
+    for entry in raw:
+        text = _text(entry, "a mineral name or element symbol")
+        if vocabulary is None:
+            names.append(text.casefold())
+            continue
+        name = vocabulary.canonical(text)
+        if name is None:
+            raise ValueError(
+                f"unknown mineral {text!r}: use an element name or symbol, "
+                "or a name defined in the rule pack"
+            )
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+_STRING_OR_NUMBER = {"type": ["string", "number"]}
+
+Text = Annotated[str, BeforeValidator(parse_text), WithJsonSchema({"type": "string"})]
+Date = Annotated[
+    dt.date,
+    BeforeValidator(parse_date),
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+]
+Country = Annotated[
+    str,
+    BeforeValidator(parse_country),
+    WithJsonSchema({"type": "string", "description": "ISO 3166-1 alpha-2, alpha-3 or name"}),
+]
+Countries = Annotated[
+    tuple[str, ...],
+    BeforeValidator(parse_countries),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            ]
+        }
+    ),
+]
+HsCode = Annotated[
+    str,
+    BeforeValidator(parse_hs_code),
+    WithJsonSchema({"type": ["string", "integer"], "description": "4 to 10 digits"}),
+]
+HsPrefix = Annotated[
+    str,
+    BeforeValidator(parse_hs_prefix),
+    WithJsonSchema({"type": ["string", "integer"], "description": "2 to 10 digits"}),
+]
+PositiveInt = Annotated[
+    int, BeforeValidator(parse_positive_int), WithJsonSchema({"type": ["integer", "string"]})
+]
+Bool = Annotated[bool, BeforeValidator(parse_bool), WithJsonSchema({"type": ["boolean", "string"]})]
+Percent = Annotated[Decimal, BeforeValidator(parse_percent), WithJsonSchema(_STRING_OR_NUMBER)]
+Minerals = Annotated[
+    tuple[str, ...],
+    BeforeValidator(parse_minerals),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            ]
+        }
+    ),
+]

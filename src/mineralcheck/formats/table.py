@@ -1,0 +1,59 @@
+"""A Rich table on a terminal; plain text (the ``text`` format) anywhere else."""
+
+from __future__ import annotations
+
+import io
+
+from mineralcheck.formats import text
+from mineralcheck.formats.interface import Style
+from mineralcheck.results import Report, Severity
+
+_COLOURS = {
+    Severity.PASS: "green",
+    Severity.INFO: "dim",
+    Severity.WARN: "yellow",
+    Severity.FAIL: "red",
+    Severity.ERROR: "bold red",
+}
+
+
+def render(report: Report, style: Style) -> str:
+    """The report as a table of manifests and their findings."""
+    if not style.terminal:
+        return text.render(report, style)
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(show_lines=False, header_style="bold")
+    table.add_column("Manifest", overflow="fold")
+    table.add_column("Verdict")
+    table.add_column("Line", justify="right")
+    table.add_column("Finding", overflow="fold")
+    for result in report.results:
+        name = escape(result.path + (f"\n{result.manifest_id}" if result.manifest_id else ""))
+        verdict = f"[{_COLOURS[result.verdict]}]{result.verdict}[/]"
+        findings = text.shown(result, style)
+        if not findings:
+            table.add_row(name, verdict, "", "")
+        for index, finding in enumerate(findings):
+            where = f"{finding.line}:{finding.column}" if finding.line is not None else ""
+            rule = f"[dim]{escape(finding.rule)}[/]\n" if finding.rule else ""
+            table.add_row(
+                name if index == 0 else "",
+                verdict if index == 0 else "",
+                where,
+                f"[{_COLOURS[finding.severity]}]{finding.severity}[/] "
+                f"{rule}{escape(finding.message)}",
+            )
+        table.add_section()
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=style.color,
+        no_color=not style.color,
+        width=style.width or 120,
+        highlight=False,
+    )
+    console.print(table)
+    return buffer.getvalue()

@@ -1,0 +1,212 @@
+"""The shipment manifest, format version 1, as Pydantic models (spec/manifest.md)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+
+from mineralcheck.fields import (
+    Bool,
+    Countries,
+    Country,
+    Date,
+    HsCode,
+    Minerals,
+    Percent,
+    PositiveInt,
+    Text,
+    parse_decimal,
+    parse_text,
+)
+
+# Exact factors to kilograms; the pound is defined as exactly 0.45359237 kg.
+KILOGRAMS_PER_UNIT: dict[str, Decimal] = {
+    "mg": Decimal("0.000001"),
+    "g": Decimal("0.001"),
+    "kg": Decimal("1"),
+    "t": Decimal("1000"),
+    "lb": Decimal("0.45359237"),
+}
+
+_AMOUNT_AND_UNIT = re.compile(r"\s*(\S+)\s+(\S+)\s*")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _split_pair(value: Any, first: str, second: str) -> Any:
+    """Turn ``"500 kg"`` into ``{first: "500", second: "kg"}``; pass mappings through."""
+    if isinstance(value, str):
+        match = _AMOUNT_AND_UNIT.fullmatch(value)
+        if match is None:
+            raise ValueError(f"{value!r} is not of the form '<number> <{second}>'")
+        return {first: match.group(1), second: match.group(2)}
+    if isinstance(value, dict):
+        return value
+    raise ValueError(f"expected '<number> <{second}>' or a mapping with {first} and {second}")
+
+
+def _positive_decimal(value: Any) -> Decimal:
+    number = parse_decimal(value)
+    if number <= 0:
+        raise ValueError(f"{value!r} must be greater than 0")
+    return number
+
+
+class Quantity(_Strict):
+    """A mass: an exact decimal greater than 0 and one of mg, g, kg, t, lb."""
+
+    value: Annotated[
+        Decimal, BeforeValidator(_positive_decimal), WithJsonSchema({"type": ["string", "number"]})
+    ]
+    unit: Literal["mg", "g", "kg", "t", "lb"]
+
+    def in_kg(self) -> Decimal:
+        """The mass in kilograms, exactly."""
+        return self.value * KILOGRAMS_PER_UNIT[self.unit]
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.unit}"
+
+
+def _currency(value: Any) -> str:
+    code = parse_text(value).upper()
+    import pycountry  # loaded only for manifests that declare a value
+
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+    return str(code)
+
+
+class Money(_Strict):
+    """An amount of money: a decimal at least 0 and an ISO 4217 currency code."""
+
+    amount: Annotated[
+        Decimal, BeforeValidator(parse_decimal), WithJsonSchema({"type": ["string", "number"]})
+    ]
+    currency: Annotated[str, BeforeValidator(_currency), WithJsonSchema({"type": "string"})]
+
+
+QuantityField = Annotated[
+    Quantity,
+    BeforeValidator(lambda v: _split_pair(v, "value", "unit")),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s+(mg|g|kg|t|lb)\s*$"},
+                {"$ref": "#/$defs/Quantity"},
+            ]
+        }
+    ),
+]
+MoneyField = Annotated[
+    Money,
+    BeforeValidator(lambda v: _split_pair(v, "amount", "currency")),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"$ref": "#/$defs/Money"}]}),
+]
+
+
+class Party(_Strict):
+    """An exporter or consignee: a name and a country."""
+
+    name: Text
+    country: Country
+
+
+class EndUser(Party):
+    """The end user of the goods; military covers a military end user or military end use."""
+
+    military: Bool = False
+    end_use: Text | None = None
+
+
+class Item(_Strict):
+    """One line of the shipment."""
+
+    line: PositiveInt | None = None
+    description: Text
+    hs_code: HsCode | None = None
+    mineral: Minerals | None = None
+    form: Annotated[str, BeforeValidator(lambda v: parse_text(v).casefold())] | None = None
+    purity: Percent | None = None
+    quantity: QuantityField
+    value: MoneyField | None = None
+    origin: Country | None = None
+    permits: tuple[Text, ...] = ()
+
+    @model_validator(mode="after")
+    def _classifiable(self) -> Item:
+        if self.hs_code is None and not self.mineral:
+            raise ValueError(
+                "an item needs an hs_code, a mineral, or both: it cannot be classified"
+            )
+        return self
+
+
+class Permit(_Strict):
+    """A licence the exporter holds, with the limits it sets."""
+
+    number: Text
+    issued_by: Text | None = None
+    valid_from: Date
+    valid_until: Date
+    destination: Countries
+    end_user: Text | None = None
+    covers: Annotated[tuple[Text, ...], Field(min_length=1)]
+    quantity: QuantityField | None = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Permit:
+        if self.valid_from > self.valid_until:
+            raise ValueError(
+                f"valid_from {self.valid_from} is after valid_until {self.valid_until}"
+            )
+        return self
+
+
+class Manifest(_Strict):
+    """One shipment: parties, items and the permits that cover them."""
+
+    id: Text
+    ship_date: Date
+    exporter: Party
+    consignee: Party
+    end_user: EndUser | None = None
+    destination: Country | None = None
+    items: Annotated[tuple[Item, ...], Field(min_length=1)]
+    permits: tuple[Permit, ...] = ()
+
+    @property
+    def final_end_user(self) -> EndUser:
+        """The end user; the consignee when the manifest names none."""
+        if self.end_user is not None:
+            return self.end_user
+        return EndUser(name=self.consignee.name, country=self.consignee.country)
+
+    @property
+    def final_destination(self) -> str:
+        """The final destination country: ``destination``, else the end user's country."""
+        return self.destination or self.final_end_user.country
+
+    @property
+    def destinations(self) -> frozenset[str]:
+        """Every country the shipment goes to as far as a country-specific control goes."""
+        return frozenset(
+            {self.final_destination, self.consignee.country, self.final_end_user.country}
+        )
+
+    def line_of(self, index: int) -> int:
+        """The line number of the item at ``index`` (its ``line``, else its 1-based position)."""
+        line = self.items[index].line
+        return line if line is not None else index + 1
+
+    def permit(self, number: str) -> Permit | None:
+        """The permit with ``number``, if the manifest defines it."""
+        for permit in self.permits:
+            if permit.number == number:
+                return permit
+        return None

@@ -1,0 +1,68 @@
+"""The mineral vocabulary: element names and symbols, plus the names a rule pack defines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+# periodictable (the source of data/elements.json) spells these the American way; the IUPAC
+# spellings are just as common on trade documents.
+_IUPAC_SPELLINGS = {"aluminium": "aluminum", "caesium": "cesium", "sulphur": "sulfur"}
+
+
+@dataclass(frozen=True)
+class Element:
+    """A chemical element: atomic number, symbol and lower-case English name."""
+
+    number: int
+    symbol: str
+    name: str
+
+
+@cache
+def elements() -> tuple[Element, ...]:
+    """All 118 elements, from the data file generated from the periodictable package."""
+    raw = resources.files("mineralcheck").joinpath("data/elements.json").read_text("utf-8")
+    return tuple(Element(**entry) for entry in json.loads(raw))
+
+
+@dataclass
+class Vocabulary:
+    """Maps every accepted spelling (case-insensitive) to one canonical mineral name."""
+
+    spellings: dict[str, str] = field(default_factory=dict)
+    symbols: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def with_elements(cls) -> Vocabulary:
+        """A vocabulary that knows every element by name and symbol."""
+        vocab = cls()
+        for element in elements():
+            vocab.add(element.name, [element.symbol], symbol=element.symbol)
+        for spelling, name in _IUPAC_SPELLINGS.items():
+            vocab.add(name, [spelling])
+        return vocab
+
+    def add(self, name: str, aliases: Iterable[str] = (), symbol: str | None = None) -> None:
+        """Define ``name`` (and its aliases) as a mineral."""
+        canonical = name.casefold()
+        self.spellings.setdefault(canonical, canonical)
+        for alias in aliases:
+            self.spellings.setdefault(alias.casefold(), canonical)
+        if symbol is not None:
+            self.symbols[canonical] = symbol
+
+    def canonical(self, text: str) -> str | None:
+        """The canonical name of ``text``, or ``None`` when it names no known mineral."""
+        return self.spellings.get(" ".join(text.split()).casefold())
+
+    def symbol(self, name: str) -> str | None:
+        """The element symbol of a canonical name, when it is an element."""
+        return self.symbols.get(name)
+
+    def known(self) -> Mapping[str, str]:
+        """Every accepted spelling and its canonical name."""
+        return self.spellings

@@ -1,0 +1,81 @@
+"""The pipeline: load rules -> find manifests -> read -> match and judge -> results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mineralcheck.engine.judge import Judge
+from mineralcheck.engine.match import compile_pack
+from mineralcheck.manifest.reader import read_manifest
+from mineralcheck.results import Finding, ManifestResult, Severity
+from mineralcheck.ruleset.loader import load_pack
+from mineralcheck.ruleset.pack import RulePack
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything that affects a verdict, apart from the files themselves."""
+
+    rule_paths: tuple[Path, ...] = ()
+    bundled: bool = True
+    as_of: dt.date | None = None
+
+
+def discover(paths: Iterable[str]) -> Iterator[str]:
+    """Manifest paths in check order: files as given, directories walked in sorted order.
+
+    Directories are searched recursively for ``*.yaml``, ``*.yml`` and ``*.json``; hidden
+    directories (``.git``) are skipped. A path that does not exist is yielded as given, so that
+    it is reported as an error rather than silently dropped.
+    """
+    for given in paths:
+        if given != STDIN and Path(given).is_dir():
+            for root, dirs, files in os.walk(given):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
+                        yield os.path.join(root, name)
+        else:
+            yield given
+
+
+class Checker:
+    """Checks manifests against one loaded rule pack."""
+
+    def __init__(self, options: Options, pack: RulePack | None = None) -> None:
+        self.options = options
+        self.pack = pack or load_pack(options.rule_paths, bundled=options.bundled)
+        self.judge = Judge(self.pack, compile_pack(self.pack))
+
+    def check_bytes(self, path: str, raw: bytes) -> ManifestResult:
+        """The result for one manifest's bytes, labelled with ``path``."""
+        read = read_manifest(raw, self.pack.vocabulary)
+        if read.manifest is None or read.document is None:
+            return ManifestResult.judge(path, _raw_id(read.document), read.errors)
+        findings = self.judge.findings(read.manifest, read.document, self.options.as_of)
+        return ManifestResult.judge(path, read.manifest.id, findings)
+
+    def check_file(self, path: str) -> ManifestResult:
+        """The result for the manifest at ``path``; an unreadable file is an ``error`` result."""
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            finding = Finding(Severity.ERROR, "unreadable", f"cannot read {path}: {reason}")
+            return ManifestResult.judge(path, None, [finding])
+        return self.check_bytes(path, raw)
+
+
+def _raw_id(document: object) -> str | None:
+    """The ``id`` of a manifest that failed validation, when it is at least plain text."""
+    data = getattr(document, "data", None)
+    value = data.get("id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value.strip() else None

@@ -1,0 +1,1 @@
+"""Rule files: their format, the loader, and the loaded pack."""

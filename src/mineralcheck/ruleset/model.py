@@ -1,0 +1,232 @@
+"""The rule file format: one legal measure, its dates, and the controls it sets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from mineralcheck.fields import Countries, Country, Date, HsPrefix, Text, parse_decimal
+
+_ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
+_URL = re.compile(r"https?://\S+")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _identifier(value: Any) -> str:
+    text = str(value).strip() if isinstance(value, str) else value
+    if not isinstance(text, str) or not _ID.fullmatch(text):
+        raise ValueError(f"{value!r} is not an id: lower-case letters, digits, '-' and '.'")
+    return text
+
+
+def _url(value: Any) -> str:
+    if not isinstance(value, str) or not _URL.fullmatch(value.strip()):
+        raise ValueError(f"{value!r} is not an http(s) address")
+    return value.strip()
+
+
+Identifier = Annotated[
+    str, BeforeValidator(_identifier), WithJsonSchema({"type": "string", "pattern": _ID.pattern})
+]
+Url = Annotated[
+    str, BeforeValidator(_url), WithJsonSchema({"type": "string", "pattern": r"^https?://\S+$"})
+]
+Threshold = Annotated[
+    Decimal,
+    BeforeValidator(lambda v: parse_decimal(v, "a percentage number")),
+    WithJsonSchema({"type": ["string", "number"]}),
+]
+
+
+class Requirement(StrEnum):
+    """What a control demands of a shipment it applies to."""
+
+    PERMIT = "permit"
+    PROHIBITED = "prohibited"
+    REVIEW = "review"
+
+
+class Source(_Strict):
+    """A further source for the facts in a rule file."""
+
+    url: Url
+    note: Text | None = None
+
+
+class Suspension(_Strict):
+    """A period, first and last day inclusive, in which a measure (or some controls) is paused."""
+
+    from_: Date = Field(alias="from")
+    until: Date
+    by: Text
+    source: Url | None = None
+    controls: tuple[Identifier, ...] | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether ``day`` falls within the suspension."""
+        return self.from_ <= day <= self.until
+
+
+class Purity(_Strict):
+    """A purity threshold: the item is controlled at or above ``at_least``, or above ``above``."""
+
+    at_least: Threshold | None = None
+    above: Threshold | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Purity:
+        if (self.at_least is None) == (self.above is None):
+            raise ValueError("give exactly one of at_least or above")
+        return self
+
+    def met_by(self, purity: Decimal) -> bool:
+        """Whether an item of this purity reaches the threshold."""
+        if self.at_least is not None:
+            return purity >= self.at_least
+        assert self.above is not None
+        return purity > self.above
+
+    def __str__(self) -> str:
+        return f"≥ {self.at_least} %" if self.at_least is not None else f"> {self.above} %"
+
+
+class ItemMatch(_Strict):
+    """Which items a control covers: by mineral, form, purity, or reference HS code."""
+
+    minerals: tuple[Text, ...] = ()
+    all_of: tuple[Text, ...] = ()
+    forms: tuple[Text, ...] = ()
+    purity: Purity | None = None
+    hs_codes: tuple[HsPrefix, ...] = ()
+    on_hs_code_alone: Literal["applies", "undecided"] = "applies"
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> ItemMatch:
+        if not (self.minerals or self.all_of or self.hs_codes):
+            raise ValueError("an item match needs minerals, all_of or hs_codes")
+        return self
+
+    @field_validator("minerals", "all_of", "forms")
+    @classmethod
+    def _lower(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(v.casefold() for v in values)
+
+
+class Destinations(_Strict):
+    """Where a control applies: everywhere, only to listed countries, or all but listed ones."""
+
+    only: Countries | None = None
+    all_except: Countries | None = None
+
+    @model_validator(mode="after")
+    def _one_choice(self) -> Destinations:
+        if self.only is not None and self.all_except is not None:
+            raise ValueError("give only or all_except, not both")
+        return self
+
+    def applies_to(self, countries: frozenset[str]) -> bool:
+        """Whether a shipment going to ``countries`` falls under this scope."""
+        if self.only is not None:
+            return not countries.isdisjoint(self.only)
+        if self.all_except is not None:
+            return not countries.issubset(self.all_except)
+        return True
+
+    def describe(self) -> str:
+        """A short human description of the scope."""
+        if self.only is not None:
+            return ", ".join(self.only)
+        if self.all_except is not None:
+            return "all but " + ", ".join(self.all_except)
+        return "all destinations"
+
+
+def _destinations(value: Any) -> Any:
+    return {} if value in ("any", "all", None) else value
+
+
+class Control(_Strict):
+    """One requirement of a measure: these items, to these destinations and end users."""
+
+    id: Identifier
+    title: Text
+    control_code: Text | None = None
+    items: Annotated[tuple[ItemMatch, ...], Field(min_length=1)] | None = None
+    destinations: Annotated[
+        Destinations,
+        BeforeValidator(_destinations),
+        WithJsonSchema({"anyOf": [{"enum": ["any"]}, {"$ref": "#/$defs/Destinations"}]}),
+    ] = Destinations()
+    end_users: Literal["any", "military"] = "any"
+    requires: Requirement
+    message: Text
+    effective: Date | None = None
+    source: Url | None = None
+    unconfirmed: Text | None = None
+
+
+class MineralName(_Strict):
+    """A mineral name a rule file defines besides the elements, with its other spellings."""
+
+    name: Text
+    aliases: tuple[Text, ...] = ()
+
+
+class RuleFile(_Strict):
+    """One legal measure: its reference, sources, dates and controls."""
+
+    schema_version: Literal[1, "1"] = 1
+    id: Identifier
+    title: Text
+    reference: Text
+    source: Url
+    sources: tuple[Source, ...] = ()
+    jurisdiction: Country
+    announced: Date
+    effective: Date
+    ends: Date | None = None
+    suspensions: tuple[Suspension, ...] = ()
+    reviewed: Date | None = None
+    minerals: tuple[MineralName, ...] = ()
+    notes: Text | None = None
+    controls: Annotated[tuple[Control, ...], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _dates_and_ids(self) -> RuleFile:
+        if self.announced > self.effective:
+            raise ValueError(f"announced {self.announced} is after effective {self.effective}")
+        if self.ends is not None and self.effective > self.ends:
+            raise ValueError(f"effective {self.effective} is after ends {self.ends}")
+        for suspension in self.suspensions:
+            if suspension.from_ > suspension.until:
+                raise ValueError(
+                    f"suspension from {suspension.from_} is after its until {suspension.until}"
+                )
+        ids = [c.id for c in self.controls]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"control ids used twice: {', '.join(duplicates)}")
+        for suspension in self.suspensions:
+            unknown = sorted(set(suspension.controls or ()) - set(ids))
+            if unknown:
+                raise ValueError(f"suspension names unknown controls: {', '.join(unknown)}")
+        return self
