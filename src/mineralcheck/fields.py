@@ -132,6 +132,16 @@ def parse_text(value: Any) -> str:
     return text
 
 
+def non_empty_list(value: Any) -> Any:
+    """A list with at least one entry (checked before its entries, so errors don't pile up)."""
+    if isinstance(value, list | tuple) and not value:
+        raise ValueError("expected at least one entry, got an empty list")
+    return value
+
+
+NonEmpty = BeforeValidator(non_empty_list)
+
+
 def vocabulary_of(info: ValidationInfo) -> Any:
     """The mineral vocabulary handed to validation as context, if any."""
     context = info.context

@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema, model_validator
 
 from mineralcheck.fields import (
     Bool,
@@ -15,6 +15,7 @@ from mineralcheck.fields import (
     Date,
     HsCode,
     Minerals,
+    NonEmpty,
     Percent,
     PositiveInt,
     Text,
@@ -156,7 +157,7 @@ class Permit(_Strict):
     valid_until: Date
     destination: Countries
     end_user: Text | None = None
-    covers: Annotated[tuple[Text, ...], Field(min_length=1)]
+    covers: Annotated[tuple[Text, ...], NonEmpty]
     quantity: QuantityField | None = None
 
     @model_validator(mode="after")
@@ -177,7 +178,7 @@ class Manifest(_Strict):
     consignee: Party
     end_user: EndUser | None = None
     destination: Country | None = None
-    items: Annotated[tuple[Item, ...], Field(min_length=1)]
+    items: Annotated[tuple[Item, ...], NonEmpty]
     permits: tuple[Permit, ...] = ()
 
     @property

@@ -18,7 +18,15 @@ from pydantic import (
     model_validator,
 )
 
-from mineralcheck.fields import Countries, Country, Date, HsPrefix, Text, parse_decimal
+from mineralcheck.fields import (
+    Countries,
+    Country,
+    Date,
+    HsPrefix,
+    NonEmpty,
+    Text,
+    parse_decimal,
+)
 
 _ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
 _URL = re.compile(r"https?://\S+")
@@ -170,7 +178,7 @@ class Control(_Strict):
     id: Identifier
     title: Text
     control_code: Text | None = None
-    items: Annotated[tuple[ItemMatch, ...], Field(min_length=1)] | None = None
+    items: Annotated[tuple[ItemMatch, ...], NonEmpty] | None = None
     destinations: Annotated[
         Destinations,
         BeforeValidator(_destinations),
@@ -208,7 +216,7 @@ class RuleFile(_Strict):
     reviewed: Date | None = None
     minerals: tuple[MineralName, ...] = ()
     notes: Text | None = None
-    controls: Annotated[tuple[Control, ...], Field(min_length=1)]
+    controls: Annotated[tuple[Control, ...], NonEmpty]
 
     @model_validator(mode="after")
     def _dates_and_ids(self) -> RuleFile:
