@@ -42,8 +42,16 @@ def test_norway_is_a_country_never_a_boolean(written: str) -> None:
 
 @pytest.mark.parametrize(
     ("written", "code"),
-    [("DE", "DE"), ("deu", "DE"), ("Germany", "DE"), ("United States", "US"), ("USA", "US"),
-     ("United States of America", "US"), ("gb", "GB"), ("Korea, Republic of", "KR")],
+    [
+        ("DE", "DE"),
+        ("deu", "DE"),
+        ("Germany", "DE"),
+        ("United States", "US"),
+        ("USA", "US"),
+        ("United States of America", "US"),
+        ("gb", "GB"),
+        ("Korea, Republic of", "KR"),
+    ],
 )
 def test_country_codes_and_names_normalise_to_alpha2(written: str, code: str) -> None:
     result = read(manifest(consignee=written))
@@ -76,8 +84,13 @@ def test_impossible_or_malformed_dates_are_errors(test_checker: Checker, written
 
 @pytest.mark.parametrize(
     ("written", "code"),
-    [("0710", "0710"), ('"0710"', "0710"), ("2846.90.19.93", "2846901993"),
-     ("2846 90 19 93", "2846901993"), ("2846901993", "2846901993")],
+    [
+        ("0710", "0710"),
+        ('"0710"', "0710"),
+        ("2846.90.19.93", "2846901993"),
+        ("2846 90 19 93", "2846901993"),
+        ("2846901993", "2846901993"),
+    ],
 )
 def test_hs_code_keeps_leading_zeros_and_drops_dots(written: str, code: str) -> None:
     result = read(manifest(items=item(f"    hs_code: {written}\n")))
@@ -95,9 +108,14 @@ def test_bad_hs_codes_are_errors(test_checker: Checker, written: str) -> None:
 
 @pytest.mark.parametrize(
     ("written", "names"),
-    [("Dy", ("dysprosium",)), ("dysprosium", ("dysprosium",)), ("DYSPROSIUM", ("dysprosium",)),
-     ("[Nd, Fe, B, Dy]", ("neodymium", "iron", "boron", "dysprosium")),
-     ("natural graphite", ("graphite",)), ("aluminium", ("aluminum",))],
+    [
+        ("Dy", ("dysprosium",)),
+        ("dysprosium", ("dysprosium",)),
+        ("DYSPROSIUM", ("dysprosium",)),
+        ("[Nd, Fe, B, Dy]", ("neodymium", "iron", "boron", "dysprosium")),
+        ("natural graphite", ("graphite",)),
+        ("aluminium", ("aluminum",)),
+    ],
 )
 def test_minerals_by_name_symbol_or_pack_name(written: str, names: tuple[str, ...]) -> None:
     result = read(manifest(items=item(f"    mineral: {written}\n")))
@@ -136,8 +154,15 @@ def test_purity_out_of_range_or_malformed(test_checker: Checker, written: str) -
 
 @pytest.mark.parametrize(
     ("written", "kg"),
-    [("500 kg", "500"), ("0.5 t", "500.0"), ("1200 g", "1.200"), ("250000 mg", "0.250000"),
-     ("100 lb", "45.35923700"), ("{value: 2, unit: t}", "2000"), ("{value: '1.5', unit: kg}", "1.5")],
+    [
+        ("500 kg", "500"),
+        ("0.5 t", "500.0"),
+        ("1200 g", "1.200"),
+        ("250000 mg", "0.250000"),
+        ("100 lb", "45.35923700"),
+        ("{value: 2, unit: t}", "2000"),
+        ("{value: '1.5', unit: kg}", "1.5"),
+    ],
 )
 def test_quantities_convert_exactly_to_kg(written: str, kg: str) -> None:
     text = manifest(items=f"  - description: x\n    mineral: gallium\n    quantity: {written}\n")
@@ -155,8 +180,18 @@ def test_pounds_are_exact_not_binary_floats() -> None:
 
 @pytest.mark.parametrize(
     "written",
-    ["500", "500 tons", "-5 kg", "0 kg", "1_000 kg", "1e3 kg", "five kg", "{value: 5}",
-     "{value: 5, unit: kg, extra: 1}", "[5, kg]"],
+    [
+        "500",
+        "500 tons",
+        "-5 kg",
+        "0 kg",
+        "1_000 kg",
+        "1e3 kg",
+        "five kg",
+        "{value: 5}",
+        "{value: 5, unit: kg, extra: 1}",
+        "[5, kg]",
+    ],
 )
 def test_bad_quantities_are_errors(test_checker: Checker, written: str) -> None:
     text = manifest(items=f"  - description: x\n    mineral: gallium\n    quantity: {written}\n")
@@ -189,7 +224,9 @@ def test_unknown_key_at_top_level_is_an_error_at_the_key(test_checker: Checker) 
 
 
 def test_unknown_key_in_an_item_is_an_error(test_checker: Checker) -> None:
-    error = only_error(check(test_checker, manifest(items=item("    mineral: gallium\n    qty: 5\n"))))
+    error = only_error(
+        check(test_checker, manifest(items=item("    mineral: gallium\n    qty: 5\n")))
+    )
     assert error.message == "unknown key 'qty'" and error.field == "items[0].qty"
     assert (error.line, error.column) == (13, 5)
 
@@ -268,7 +305,8 @@ def test_default_end_user_and_destination() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "just a string\n", "- a list\n", "null\n"],
+    "text",
+    ["", "just a string\n", "- a list\n", "null\n"],
 )
 def test_a_manifest_must_be_a_mapping(test_checker: Checker, text: str) -> None:
     error = only_error(check(test_checker, text))

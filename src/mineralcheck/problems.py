@@ -59,7 +59,7 @@ def _describe(error: Any) -> tuple[str, str]:
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
             message = message[len(prefix) :]
-    if kind == "literal_error":
+    if kind in ("literal_error", "enum"):
         message = f"{error['input']!r} is not allowed: {message[0].lower()}{message[1:]}"
     return "invalid-value", message
 

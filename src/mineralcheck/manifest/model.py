@@ -99,7 +99,15 @@ QuantityField = Annotated[
         {
             "anyOf": [
                 {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s+(mg|g|kg|t|lb)\s*$"},
-                {"$ref": "#/$defs/Quantity"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "value": {"type": ["string", "number"]},
+                        "unit": {"enum": list(KILOGRAMS_PER_UNIT)},
+                    },
+                    "required": ["value", "unit"],
+                    "additionalProperties": False,
+                },
             ]
         }
     ),
@@ -107,7 +115,22 @@ QuantityField = Annotated[
 MoneyField = Annotated[
     Money,
     BeforeValidator(lambda v: _split_pair(v, "amount", "currency")),
-    WithJsonSchema({"anyOf": [{"type": "string"}, {"$ref": "#/$defs/Money"}]}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "amount": {"type": ["string", "number"]},
+                        "currency": {"type": "string"},
+                    },
+                    "required": ["amount", "currency"],
+                    "additionalProperties": False,
+                },
+            ]
+        }
+    ),
 ]
 
 

@@ -168,6 +168,9 @@ class Destinations(_Strict):
         return "all destinations"
 
 
+_COUNTRY_LIST = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+
+
 def _destinations(value: Any) -> Any:
     return {} if value in ("any", "all", None) else value
 
@@ -182,7 +185,18 @@ class Control(_Strict):
     destinations: Annotated[
         Destinations,
         BeforeValidator(_destinations),
-        WithJsonSchema({"anyOf": [{"enum": ["any"]}, {"$ref": "#/$defs/Destinations"}]}),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"enum": ["any", "all"]},
+                    {
+                        "type": "object",
+                        "properties": {"only": _COUNTRY_LIST, "all_except": _COUNTRY_LIST},
+                        "additionalProperties": False,
+                    },
+                ]
+            }
+        ),
     ] = Destinations()
     end_users: Literal["any", "military"] = "any"
     requires: Requirement
