@@ -318,7 +318,8 @@ def test_json_manifest_is_accepted(test_checker: Checker) -> None:
         '{"id": "J-1", "ship_date": "2025-04-01",\n'
         ' "exporter": {"name": "E", "country": "CN"},\n'
         ' "consignee": {"name": "C", "country": "NO"},\n'
-        ' "items": [{"description": "Bi", "mineral": "bismuth", "quantity": "5 kg", "hs_code": 8106}]}\n'
+        ' "items": [{"description": "Bi", "mineral": "bismuth", "quantity": "5 kg",\n'
+        '            "hs_code": 8106}]}\n'
     )
     result = read(text)
     assert result.manifest is not None

@@ -1,4 +1,4 @@
-"""The YAML reader never misreads: strings stay strings, positions are kept, hostile input fails fast."""
+"""The YAML reader never misreads: text stays text, positions are kept, hostile input fails."""
 
 from __future__ import annotations
 
