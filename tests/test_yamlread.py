@@ -141,3 +141,9 @@ def test_complex_keys_are_errors() -> None:
 
 def test_aliases_within_bounds_are_expanded() -> None:
     assert read_yaml("a: &x [1, 2]\nb: *x\n").data == {"a": ["1", "2"], "b": ["1", "2"]}
+
+
+def test_control_character_is_an_error_with_its_position() -> None:
+    with pytest.raises(YamlReadError, match="not allowed in YAML") as caught:
+        read_yaml("a: 1\nb: x\x1fy\n")
+    assert caught.value.mark == Mark(2, 5)

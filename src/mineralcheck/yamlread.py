@@ -122,8 +122,14 @@ def read_yaml(raw: bytes | str, limits: Limits = DEFAULT_LIMITS) -> Document:
         where = Mark(mark.line + 1, mark.column + 1) if mark is not None else None
         problem = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
         raise YamlReadError(f"not valid YAML: {problem}", where) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        where = Mark(before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
+        raise YamlReadError(
+            f"not valid YAML: character {exc.character!r} is not allowed in YAML", where
+        ) from None
     except yaml.YAMLError as exc:
-        raise YamlReadError(f"not valid YAML: {exc}", None) from None
+        raise YamlReadError(f"not valid YAML: {exc}", Mark(1, 1)) from None
 
 
 def _build(text: str, limits: Limits) -> Document:
