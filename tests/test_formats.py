@@ -17,8 +17,7 @@ from mineralcheck.schemas import schema
 SHARED = {
     "manifests/pass.yaml": manifest(permits=permit()),
     "manifests/warn.yaml": manifest(
-        items="  - description: Sb2O3\n    mineral: antimony\n    form: oxide\n"
-        "    quantity: 5 kg\n"
+        items="  - description: Sb2O3\n    mineral: antimony\n    form: oxide\n    quantity: 5 kg\n"
     ),
     "manifests/fail.yaml": manifest(
         items="  - description: Gallium [lot 7]\n    mineral: gallium\n    quantity: 10 kg\n",

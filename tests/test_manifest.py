@@ -328,3 +328,18 @@ def test_json_manifest_is_accepted(test_checker: Checker) -> None:
     assert result.verdict is Severity.FAIL
     assert [f.rule for f in result.findings] == ["test-measure/bismuth-outside-eu"]
     assert result.findings[0].line == 4
+
+
+def test_duplicate_key_in_a_manifest_is_an_error_at_its_line(test_checker: Checker) -> None:
+    text = manifest().replace(
+        "ship_date: 2025-04-01\n", "ship_date: 2025-04-01\nship_date: 2025-04-02\n"
+    )
+    error = only_error(check(test_checker, text))
+    assert error.code == "yaml" and "duplicate key 'ship_date'" in error.message
+    assert (error.line, error.column) == (3, 1)
+
+
+def test_python_tag_in_a_manifest_is_an_error_and_runs_nothing(test_checker: Checker) -> None:
+    text = manifest().replace("id: T-1", "id: !!python/object/apply:os.system ['false']")
+    error = only_error(check(test_checker, text))
+    assert "not allowed" in error.message and error.line == 1

@@ -88,11 +88,17 @@ def _stderr(message: str) -> None:
 def verify(
     paths: Annotated[
         list[str],
-        typer.Argument(help="Manifest files, directories (searched recursively) or - for stdin."),
+        typer.Argument(
+            help="Manifest files, directories (searched recursively) or - for stdin.",
+            metavar="PATH",
+            show_default=False,
+        ),
     ],
     rules: Annotated[
         list[Path] | None,
-        typer.Option("--rules", "-r", help="Rule file or directory to add (repeatable)."),
+        typer.Option(
+            "--rules", "-r", help="Rule file or directory to add (repeatable).", metavar="PATH"
+        ),
     ] = None,
     no_bundled_rules: Annotated[
         bool,
@@ -104,11 +110,16 @@ def verify(
         FormatName, typer.Option("--format", "-f", help="Report format.")
     ] = FormatName["table"],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file.", metavar="FILE"),
     ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Check on this date (YYYY-MM-DD) instead of each ship date."),
+        typer.Option(
+            "--as-of",
+            help="Check on this date (YYYY-MM-DD) instead of each ship date.",
+            metavar="DATE",
+        ),
     ] = None,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Exit 1 on this verdict or worse.")

@@ -210,6 +210,7 @@ class MineralName(_Strict):
     """A mineral name a rule file defines besides the elements, with its other spellings."""
 
     name: Text
+    symbol: Text | None = None
     aliases: tuple[Text, ...] = ()
 
 

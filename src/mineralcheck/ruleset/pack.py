@@ -88,7 +88,8 @@ class RulePack:
         self.rules.append((path, rule))
         self.digest.update(raw)
         for mineral in rule.minerals:
-            self.vocabulary.add(mineral.name, mineral.aliases)
+            aliases = (*mineral.aliases, *((mineral.symbol,) if mineral.symbol else ()))
+            self.vocabulary.add(mineral.name, aliases, symbol=mineral.symbol)
         for control in rule.controls:
             self.controls.append(LoadedControl(rule, control, path))
             for match in control.items or ():
