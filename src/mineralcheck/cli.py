@@ -61,8 +61,12 @@ def _parse_as_of(value: str | None) -> dt.date | None:
 def _write_output(text: str, output: Path | None) -> None:
     """Write to ``output`` atomically (no half-written file), or to standard output."""
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader stopped early (| head): not our failure
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
         return
     directory = output.parent if str(output.parent) else Path()
     try:
