@@ -9,10 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from mineralcheck.engine.match import (
+    APPLIES,
     CompiledControl,
+    ItemOutcome,
     Outcome,
+    best,
     controls_on,
-    match_control,
+    listed_party,
+    match_listed_items,
     party_applies,
 )
 from mineralcheck.manifest.model import Item, Manifest, Permit
@@ -33,8 +37,14 @@ class _Demand:
     """An item that needs a permit under a control, and the permit chosen for it, if any."""
 
     index: int
-    control: LoadedControl
+    compiled: CompiledControl
     permit: Permit | None = None
+
+    @property
+    def control(self) -> LoadedControl:
+        """The loaded control behind the demand."""
+        return self.compiled.loaded
+
     reason: str = ""
 
 
@@ -44,7 +54,20 @@ class Judge:
     def __init__(self, pack: RulePack, controls: list[CompiledControl]) -> None:
         self.pack = pack
         self.controls = controls
-        self.rule_and_control_ids = frozenset(pack.control_ids())
+
+    def _item_outcome(
+        self,
+        control: CompiledControl,
+        index: int,
+        context: _Context,
+        in_force: list[CompiledControl],
+    ) -> ItemOutcome:
+        item = context.manifest.items[index]
+        if control.dual_use:
+            return context.dual_use(index, in_force, self.pack.forms)
+        if control.matches is None:
+            return APPLIES
+        return match_listed_items(control, item, context.manifest, self.pack.forms)
 
     def findings(
         self, manifest: Manifest, document: Document, as_of: dt.date | None = None
@@ -53,25 +76,16 @@ class Judge:
         day = as_of or manifest.ship_date
         context = _Context(manifest, document)
         findings = list(self._undefined_permits(context))
-        if manifest.exporter.country not in self.pack.jurisdictions():
-            findings.append(
-                Finding(
-                    Severity.INFO,
-                    "no-jurisdiction",
-                    f"no loaded rule governs exports from {manifest.exporter.country}",
-                    line=context.line(("exporter", "country")),
-                    column=context.column(("exporter", "country")),
-                    field="exporter.country",
-                )
-            )
         in_force, suspended = controls_on(self.controls, day)
+        governed = False
         demands: list[_Demand] = []
         for control in in_force:
             loaded = control.loaded
-            if not party_applies(loaded, manifest):
+            if not party_applies(control, manifest):
                 continue
-            for index, item in enumerate(manifest.items):
-                outcome = match_control(control, item, self.pack.forms)
+            governed = True
+            for index in range(len(manifest.items)):
+                outcome = self._item_outcome(control, index, context, in_force)
                 if outcome.outcome is Outcome.NO:
                     continue
                 if outcome.outcome is Outcome.UNDECIDED:
@@ -85,28 +99,51 @@ class Judge:
                             f"{loaded.id}: declare its {' and '.join(outcome.missing)}",
                         )
                     )
-                elif loaded.requires is Requirement.PROHIBITED:
+                    continue
+                lapsed = loaded.unconfirmed_after(day)
+                if lapsed is not None:
                     findings.append(
                         context.item_finding(
-                            Severity.FAIL,
-                            "prohibited",
+                            Severity.WARN,
+                            "horizon",
                             index,
                             loaded,
-                            context.message(loaded, index),
+                            f"{loaded.id} was suspended until {lapsed.until} by {lapsed.by}; "
+                            f"its status after {lapsed.until} is not confirmed in this rule pack, "
+                            "so it is applied as its text says",
                         )
+                    )
+                message = context.message(control, index)
+                if loaded.requires is Requirement.PROHIBITED:
+                    findings.append(
+                        context.item_finding(Severity.FAIL, "prohibited", index, loaded, message)
                     )
                 elif loaded.requires is Requirement.REVIEW:
                     findings.append(
-                        context.item_finding(
-                            Severity.WARN, "review", index, loaded, context.message(loaded, index)
-                        )
+                        context.item_finding(Severity.WARN, "review", index, loaded, message)
                     )
                 else:
-                    demands.append(_Demand(index, loaded))
+                    demands.append(_Demand(index, control))
+        if not governed and not self._governs_exporter(manifest):
+            findings.append(
+                Finding(
+                    Severity.INFO,
+                    "no-jurisdiction",
+                    f"no loaded rule governs exports from {manifest.exporter.country}",
+                    line=context.line(("exporter", "country")),
+                    column=context.column(("exporter", "country")),
+                    field="exporter.country",
+                )
+            )
         for control in suspended:
-            findings.extend(self._suspended(context, control, day))
+            findings.extend(self._suspended(context, control, day, in_force))
         findings.extend(self._permits(context, demands, day))
         return findings
+
+    def _governs_exporter(self, manifest: Manifest) -> bool:
+        return manifest.exporter.country in self.pack.jurisdictions() or any(
+            c.loaded.control.exporters == "elsewhere" for c in self.controls
+        )
 
     def _undefined_permits(self, context: _Context) -> list[Finding]:
         found = []
@@ -129,15 +166,19 @@ class Judge:
         return found
 
     def _suspended(
-        self, context: _Context, control: CompiledControl, day: dt.date
+        self,
+        context: _Context,
+        control: CompiledControl,
+        day: dt.date,
+        in_force: list[CompiledControl],
     ) -> list[Finding]:
         loaded = control.loaded
-        if not party_applies(loaded, context.manifest):
+        if not party_applies(control, context.manifest):
             return []
         suspension = loaded.suspension_on(day)
         found = []
-        for index, item in enumerate(context.manifest.items):
-            if match_control(control, item, self.pack.forms).outcome is Outcome.NO:
+        for index in range(len(context.manifest.items)):
+            if self._item_outcome(control, index, context, in_force).outcome is Outcome.NO:
                 continue
             assert suspension is not None
             found.append(
@@ -176,7 +217,7 @@ class Judge:
                 )
         found = []
         for demand in demands:
-            base = context.message(demand.control, demand.index)
+            base = context.message(demand.compiled, demand.index)
             if demand.permit is None:
                 found.append(
                     context.item_finding(
@@ -284,6 +325,22 @@ class _Context:
     def __init__(self, manifest: Manifest, document: Document) -> None:
         self.manifest = manifest
         self.document = document
+        self._dual_use: dict[int, ItemOutcome] = {}
+
+    def dual_use(
+        self, index: int, in_force: list[CompiledControl], known_forms: set[str]
+    ) -> ItemOutcome:
+        """Whether item ``index`` is a dual-use item: one that an item-listing control covers."""
+        if index not in self._dual_use:
+            item = self.manifest.items[index]
+            self._dual_use[index] = best(
+                [
+                    match_listed_items(control, item, self.manifest, known_forms)
+                    for control in in_force
+                    if control.matches is not None and not control.parties
+                ]
+            )
+        return self._dual_use[index]
 
     def line(self, path: Path) -> int | None:
         mark = self.document.locate(path)
@@ -293,9 +350,12 @@ class _Context:
         mark = self.document.locate(path)
         return mark.column if mark else None
 
-    def message(self, control: LoadedControl, index: int) -> str:
+    def message(self, compiled: CompiledControl, index: int) -> str:
+        control = compiled.loaded
         item = self.manifest.items[index]
+        party = listed_party(compiled, self.manifest) if compiled.parties else None
         values = _Template(
+            party=party.name if party else "",
             item=item.description,
             line=self.manifest.line_of(index),
             destination=self.manifest.final_destination,

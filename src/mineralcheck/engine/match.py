@@ -1,13 +1,15 @@
-"""Match: which controls a manifest's items, destinations and end user fall under."""
+"""Match: which controls a manifest's items, parties, destinations and end user fall under."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
 
 from mineralcheck.manifest.model import Item, Manifest
-from mineralcheck.ruleset.model import ItemMatch
+from mineralcheck.ruleset.model import ItemMatch, Party
 from mineralcheck.ruleset.pack import LoadedControl, RulePack, Status
 
 
@@ -42,49 +44,81 @@ class CompiledMatch:
 
 @dataclass(frozen=True)
 class CompiledControl:
-    """A loaded control ready for matching."""
+    """A loaded control ready for matching.
+
+    ``matches`` is ``None`` for a control over every item; ``dual_use`` marks a control over the
+    items that some item-listing control in force covers (the dual-use items).
+    """
 
     loaded: LoadedControl
     matches: tuple[CompiledMatch, ...] | None
+    dual_use: bool
+    parties: dict[str, Party]
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+@cache
+def party_key(name: str) -> str:
+    """A name reduced for matching: legal-form suffixes, case and punctuation dropped."""
+    from cleanco import basename  # loaded only when a pack lists parties
+
+    base = basename(name) or name
+    return " ".join(_NOT_WORD.sub(" ", base.casefold()).split())
 
 
 def compile_pack(pack: RulePack) -> list[CompiledControl]:
-    """Resolve every control's mineral names once, before any manifest is checked."""
+    """Resolve every control's names once, before any manifest is checked."""
     canonical = pack.vocabulary.canonical
     compiled = []
     for loaded in pack.controls:
+        items = loaded.items
         matches = None
-        if loaded.items is not None:
+        if isinstance(items, tuple):
             matches = tuple(
                 CompiledMatch(
                     spec,
                     frozenset(canonical(m) or m for m in spec.minerals),
                     frozenset(canonical(m) or m for m in spec.all_of),
                 )
-                for spec in loaded.items
+                for spec in items
             )
-        compiled.append(CompiledControl(loaded, matches))
+        parties: dict[str, Party] = {}
+        for party in loaded.control.parties or ():
+            for name in (party.name, *party.aliases):
+                parties[party_key(name)] = party
+        compiled.append(CompiledControl(loaded, matches, items == "dual-use", parties))
     return compiled
 
 
-def match_item(match: CompiledMatch, item: Item, known_forms: set[str]) -> ItemOutcome:
+def _hs_hit(spec: ItemMatch, item: Item) -> bool:
+    code = item.hs_code
+    return code is not None and any(code.startswith(prefix) for prefix in spec.hs_codes)
+
+
+def match_item(
+    match: CompiledMatch, item: Item, manifest: Manifest, known_forms: set[str]
+) -> ItemOutcome:
     """Whether ``item`` is one of the items ``match`` describes."""
     spec = match.spec
     missing: list[str] = []
-    if item.mineral:
-        declared = set(item.mineral)
-        if not match.minerals and not match.all_of:
-            return NO  # an HS-only match classifies items that declare no mineral
-        if match.minerals and declared.isdisjoint(match.minerals):
+    declared = set(item.mineral or ())
+    hs_counts = spec.hs_codes_match == "all-items" or not declared
+    by_composition = bool(declared) and bool(match.minerals or match.all_of)
+    if by_composition and (
+        (match.minerals and declared.isdisjoint(match.minerals)) or not match.all_of <= declared
+    ):
+        by_composition = False
+    if not by_composition:
+        if not (hs_counts and _hs_hit(spec, item)):
             return NO
-        if match.all_of and not match.all_of <= declared:
-            return NO
-    else:
-        code = item.hs_code or ""
-        if not any(code.startswith(prefix) for prefix in spec.hs_codes):
-            return NO
-        if spec.on_hs_code_alone == "undecided" or match.all_of:
+        if spec.on_hs_code_alone == "undecided" or (match.all_of and not declared):
             missing.append("mineral (the HS code alone does not decide)")
+    if spec.origin is not None:
+        origin = item.origin or manifest.exporter.country
+        if not spec.origin.includes(origin):
+            return NO
     if spec.forms:
         if item.form is None:
             missing.append(f"form (controlled forms: {', '.join(spec.forms)})")
@@ -97,18 +131,17 @@ def match_item(match: CompiledMatch, item: Item, known_forms: set[str]) -> ItemO
             missing.append(f"purity (controlled at {spec.purity})")
         elif not spec.purity.met_by(item.purity):
             return NO
+    if spec.undecided is not None:
+        missing.append(spec.undecided)
     if missing:
         return ItemOutcome(Outcome.UNDECIDED, tuple(missing))
     return APPLIES
 
 
-def match_control(control: CompiledControl, item: Item, known_forms: set[str]) -> ItemOutcome:
-    """The best outcome over a control's item matches: applies, else undecided, else no."""
-    if control.matches is None:
-        return APPLIES
+def best(outcomes: list[ItemOutcome]) -> ItemOutcome:
+    """Applies if any applies, else the first undecided, else no."""
     undecided: ItemOutcome | None = None
-    for match in control.matches:
-        outcome = match_item(match, item, known_forms)
+    for outcome in outcomes:
         if outcome.outcome is Outcome.APPLIES:
             return outcome
         if outcome.outcome is Outcome.UNDECIDED and undecided is None:
@@ -116,13 +149,35 @@ def match_control(control: CompiledControl, item: Item, known_forms: set[str]) -
     return undecided or NO
 
 
-def party_applies(control: LoadedControl, manifest: Manifest) -> bool:
-    """Whether the shipment's exporter, destinations and end user fall under the control."""
-    if manifest.exporter.country != control.rule.jurisdiction:
+def match_listed_items(
+    control: CompiledControl, item: Item, manifest: Manifest, known_forms: set[str]
+) -> ItemOutcome:
+    """The outcome of a control that lists its items (``NO`` for any other control)."""
+    if control.matches is None:
+        return NO
+    return best([match_item(m, item, manifest, known_forms) for m in control.matches])
+
+
+def listed_party(control: CompiledControl, manifest: Manifest) -> Party | None:
+    """The listed party that the consignee or end user is, for a control with parties."""
+    for name in (manifest.consignee.name, manifest.final_end_user.name):
+        party = control.parties.get(party_key(name))
+        if party is not None:
+            return party
+    return None
+
+
+def party_applies(control: CompiledControl, manifest: Manifest) -> bool:
+    """Whether the exporter, destinations, end user and listed parties fall under the control."""
+    loaded = control.loaded
+    in_jurisdiction = manifest.exporter.country == loaded.rule.jurisdiction
+    if in_jurisdiction != (loaded.control.exporters == "in-jurisdiction"):
         return False
-    if not control.control.destinations.applies_to(manifest.destinations):
+    if not loaded.control.destinations.applies_to(manifest.destinations):
         return False
-    return control.control.end_users == "any" or manifest.final_end_user.military
+    if loaded.control.end_users == "military" and not manifest.final_end_user.military:
+        return False
+    return not control.parties or listed_party(control, manifest) is not None
 
 
 def controls_on(

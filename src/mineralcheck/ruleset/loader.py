@@ -1,20 +1,25 @@
-"""Find and load rule files: the bundled pack and any files or directories given."""
+"""Find, load and check rule files: the bundled pack and any files or directories given."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from mineralcheck.errors import RulePackError
-from mineralcheck.problems import Problem, from_validation_error
-from mineralcheck.ruleset.model import RuleFile
+from mineralcheck.problems import Problem, field_path, from_validation_error
+from mineralcheck.ruleset.model import PackInfo, RuleFile
 from mineralcheck.ruleset.pack import RulePack
-from mineralcheck.yamlread import Mark, YamlReadError, read_yaml
+from mineralcheck.yamlread import Document, Mark, YamlReadError, read_yaml
 
 RULE_SUFFIXES = (".yaml", ".yml")
+PACK_FILE = "pack.yaml"
+
+Located = tuple[str, Problem]
 
 
 def bundled_pack_dir() -> Path:
@@ -36,86 +41,211 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise RulePackError(
-                [(str(path), Problem("not-found", "no such file or directory", None, None))]
-            )
+            problem = Problem("not-found", "no such file or directory", None, None)
+            raise RulePackError([(str(path), problem)])
     return found
 
 
-def load_rule_file(path: Path) -> tuple[RuleFile, bytes]:
-    """Read and validate one rule file; raises ``RulePackError`` with located problems."""
+def _read(path: Path) -> tuple[Document, bytes]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RulePackError(
-            [(str(path), Problem("unreadable", exc.strerror or str(exc), None, None))]
-        ) from None
+        problem = Problem("unreadable", exc.strerror or str(exc), None, None)
+        raise RulePackError([(str(path), problem)]) from None
     try:
         document = read_yaml(raw)
     except YamlReadError as exc:
         raise RulePackError([(str(path), Problem("yaml", exc.message, None, exc.mark))]) from None
     if not isinstance(document.data, dict):
-        raise RulePackError(
-            [(str(path), Problem("invalid-value", "a rule file is a mapping", None, Mark(1, 1)))]
-        )
+        problem = Problem("invalid-value", "a rule file is a mapping of keys", None, Mark(1, 1))
+        raise RulePackError([(str(path), problem)])
+    return document, raw
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validate(model: type[M], path: Path, document: Document) -> M:
     try:
-        rule = RuleFile.model_validate(document.data)
+        return model.model_validate(document.data)
     except ValidationError as exc:
         raise RulePackError(
             [(str(path), p) for p in from_validation_error(exc, document)]
         ) from None
-    return rule, raw
+
+
+def _at(document: Document, code: str, message: str, *path: str | int) -> Problem:
+    return Problem(code, message, field_path(path), document.locate(path))
+
+
+def _rule_checks(rule: RuleFile, document: Document) -> list[Problem]:
+    """Checks across fields of one rule file, each placed at the field it is about."""
+    problems = []
+    if rule.announced > rule.effective:
+        problems.append(
+            _at(
+                document,
+                "dates",
+                f"announced {rule.announced} is after effective {rule.effective}",
+                "announced",
+            )
+        )
+    if rule.ends is not None and rule.effective > rule.ends:
+        problems.append(
+            _at(document, "dates", f"effective {rule.effective} is after ends {rule.ends}", "ends")
+        )
+    periods = [("suspensions", i, s.from_, s.until) for i, s in enumerate(rule.suspensions)]
+    periods += [("suspends", i, e.from_, e.until) for i, e in enumerate(rule.suspends)]
+    for key, index, start, end in periods:
+        if start > end:
+            problems.append(
+                _at(document, "dates", f"from {start} is after until {end}", key, index, "until")
+            )
+    seen: set[str] = set()
+    for index, control in enumerate(rule.controls):
+        if control.id in seen:
+            problems.append(
+                _at(
+                    document,
+                    "duplicate-id",
+                    f"control id {control.id!r} is used twice",
+                    "controls",
+                    index,
+                    "id",
+                )
+            )
+        seen.add(control.id)
+        if control.source is None and rule.source is None:
+            problems.append(
+                _at(
+                    document,
+                    "no-source",
+                    f"control {control.id!r} has no source: give "
+                    "source here or at the top of the file",
+                    "controls",
+                    index,
+                )
+            )
+        if control.effective is not None and control.effective < rule.effective:
+            problems.append(
+                _at(
+                    document,
+                    "dates",
+                    f"control effective {control.effective} is before the "
+                    f"measure's effective {rule.effective}",
+                    "controls",
+                    index,
+                    "effective",
+                )
+            )
+    for index, suspension in enumerate(rule.suspensions):
+        for name in sorted(set(suspension.controls or ()) - seen):
+            problems.append(
+                _at(
+                    document,
+                    "unknown-control",
+                    f"suspension names unknown control {name!r}",
+                    "suspensions",
+                    index,
+                    "controls",
+                )
+            )
+    return problems
+
+
+@dataclass
+class Loaded:
+    """A pack with what the loader learned about its files (for ``rules lint``)."""
+
+    pack: RulePack
+    documents: dict[str, Document] = field(default_factory=dict)
+
+
+def load(paths: Iterable[Path], bundled: bool = True) -> Loaded:
+    """Load and check rule files; raises ``RulePackError`` listing every problem found."""
+    roots = [bundled_pack_dir()] if bundled else []
+    roots.extend(paths)
+    loaded = Loaded(RulePack())
+    pack = loaded.pack
+    problems: list[Located] = []
+    seen: dict[str, str] = {}
+    for path in rule_files(roots):
+        name = str(path)
+        try:
+            document, raw = _read(path)
+            if path.name == PACK_FILE:
+                pack.info = _validate(PackInfo, path, document)
+                continue
+            rule = _validate(RuleFile, path, document)
+        except RulePackError as exc:
+            problems.extend(exc.problems)
+            continue
+        loaded.documents[name] = document
+        problems.extend((name, p) for p in _rule_checks(rule, document))
+        if rule.id in seen:
+            problem = _at(
+                document,
+                "duplicate-id",
+                f"rule id {rule.id!r} is also used by {seen[rule.id]}",
+                "id",
+            )
+            problems.append((name, problem))
+            continue
+        seen[rule.id] = name
+        pack.add(name, rule, raw)
+    pack.finish()
+    problems.extend(_pack_checks(loaded))
+    if problems:
+        raise RulePackError(problems)
+    return loaded
 
 
 def load_pack(paths: Iterable[Path], bundled: bool = True) -> RulePack:
     """Load the bundled pack (unless ``bundled`` is false) and the rule files under ``paths``."""
-    roots = [bundled_pack_dir()] if bundled else []
-    roots.extend(paths)
-    pack = RulePack()
-    problems: list[tuple[str, Problem]] = []
-    seen: dict[str, str] = {}
-    for path in rule_files(roots):
-        try:
-            rule, raw = load_rule_file(path)
-        except RulePackError as exc:
-            problems.extend(exc.problems)
-            continue
-        if rule.id in seen:
-            problems.append(
-                (
-                    str(path),
-                    Problem(
-                        "duplicate-id",
-                        f"rule id {rule.id!r} is also used by {seen[rule.id]}",
-                        "id",
-                        None,
-                    ),
-                )
-            )
-            continue
-        seen[rule.id] = str(path)
-        pack.add(str(path), rule, raw)
-    problems.extend(_unknown_minerals(pack))
-    if problems:
-        raise RulePackError(problems)
-    return pack
+    return load(paths, bundled).pack
 
 
-def _unknown_minerals(pack: RulePack) -> list[tuple[str, Problem]]:
-    problems = []
-    for control in pack.controls:
-        for match in control.items or ():
-            for name in (*match.minerals, *match.all_of):
-                if pack.vocabulary.canonical(name) is None:
-                    problems.append(
-                        (
-                            control.path,
-                            Problem(
-                                "unknown-mineral",
-                                f"control {control.id} names unknown mineral {name!r}",
-                                f"controls.{control.control.id}",
-                                None,
-                            ),
-                        )
+def _pack_checks(loaded: Loaded) -> list[Located]:
+    """Checks across files: minerals every control names, measures every suspension names."""
+    pack = loaded.pack
+    problems: list[Located] = []
+    ids = {rule.id for _, rule in pack.rules}
+    for path, rule in pack.rules:
+        document = loaded.documents[path]
+        for index, entry in enumerate(rule.suspends):
+            if entry.rule not in ids:
+                problems.append(
+                    (
+                        path,
+                        _at(
+                            document,
+                            "unknown-rule",
+                            f"suspends unknown rule {entry.rule!r}",
+                            "suspends",
+                            index,
+                            "rule",
+                        ),
                     )
+                )
+        for c_index, control in enumerate(rule.controls):
+            if not isinstance(control.items, tuple):
+                continue
+            for m_index, match in enumerate(control.items):
+                for key in ("minerals", "all_of"):
+                    names: Any = getattr(match, key)
+                    for n_index, name in enumerate(names):
+                        if pack.vocabulary.canonical(name) is None:
+                            problem = _at(
+                                document,
+                                "unknown-mineral",
+                                f"unknown mineral {name!r}: use an "
+                                "element or a name under minerals:",
+                                "controls",
+                                c_index,
+                                "items",
+                                m_index,
+                                key,
+                                n_index,
+                            )
+                            problems.append((path, problem))
     return problems

@@ -80,17 +80,30 @@ class Source(_Strict):
 class Suspension(_Strict):
     """A period, first and last day inclusive, in which a measure (or some controls) is paused."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
     from_: Date = Field(alias="from")
     until: Date
     by: Text
     source: Url | None = None
     controls: tuple[Identifier, ...] | None = None
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    outcome_confirmed: bool = True
 
     def covers(self, day: dt.date) -> bool:
         """Whether ``day`` falls within the suspension."""
         return self.from_ <= day <= self.until
+
+
+class Suspends(_Strict):
+    """A suspension that this measure puts on another measure (or some of its controls)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    rule: Identifier
+    controls: tuple[Identifier, ...] | None = None
+    from_: Date = Field(alias="from")
+    until: Date
+    outcome_confirmed: bool = True
 
 
 class Purity(_Strict):
@@ -116,15 +129,73 @@ class Purity(_Strict):
         return f"≥ {self.at_least} %" if self.at_least is not None else f"> {self.above} %"
 
 
+_COUNTRY_LIST = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+_COUNTRY_SCOPE = {
+    "anyOf": [
+        {"enum": ["any", "all"]},
+        {
+            "type": "object",
+            "properties": {"only": _COUNTRY_LIST, "all_except": _COUNTRY_LIST},
+            "additionalProperties": False,
+        },
+    ]
+}
+
+
+class CountrySet(_Strict):
+    """A set of countries: all of them, only the listed ones, or all but the listed ones."""
+
+    only: Countries | None = None
+    all_except: Countries | None = None
+
+    @model_validator(mode="after")
+    def _one_choice(self) -> CountrySet:
+        if self.only is not None and self.all_except is not None:
+            raise ValueError("give only or all_except, not both")
+        return self
+
+    def includes(self, country: str) -> bool:
+        """Whether ``country`` is in the set."""
+        if self.only is not None:
+            return country in self.only
+        if self.all_except is not None:
+            return country not in self.all_except
+        return True
+
+    def applies_to(self, countries: frozenset[str]) -> bool:
+        """Whether any of ``countries`` is in the set."""
+        return any(self.includes(country) for country in countries)
+
+    def describe(self) -> str:
+        """A short human description of the set."""
+        if self.only is not None:
+            return ", ".join(self.only)
+        if self.all_except is not None:
+            return "all but " + ", ".join(self.all_except)
+        return "all countries"
+
+
+def _country_scope(value: Any) -> Any:
+    return {} if value in ("any", "all", None) else value
+
+
+CountryScope = Annotated[
+    CountrySet, BeforeValidator(_country_scope), WithJsonSchema(_COUNTRY_SCOPE)
+]
+
+
 class ItemMatch(_Strict):
-    """Which items a control covers: by mineral, form, purity, or reference HS code."""
+    """Which items a control covers: by mineral, form, purity, origin or reference HS code."""
 
     minerals: tuple[Text, ...] = ()
     all_of: tuple[Text, ...] = ()
     forms: tuple[Text, ...] = ()
     purity: Purity | None = None
+    origin: CountryScope | None = None
     hs_codes: tuple[HsPrefix, ...] = ()
+    hs_codes_match: Literal["items-without-minerals", "all-items"] = "items-without-minerals"
     on_hs_code_alone: Literal["applies", "undecided"] = "applies"
+    undecided: Text | None = None
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -139,40 +210,16 @@ class ItemMatch(_Strict):
         return tuple(v.casefold() for v in values)
 
 
-class Destinations(_Strict):
-    """Where a control applies: everywhere, only to listed countries, or all but listed ones."""
+class Party(_Strict):
+    """A listed foreign party (an entity on a control list), matched by name."""
 
-    only: Countries | None = None
-    all_except: Countries | None = None
-
-    @model_validator(mode="after")
-    def _one_choice(self) -> Destinations:
-        if self.only is not None and self.all_except is not None:
-            raise ValueError("give only or all_except, not both")
-        return self
-
-    def applies_to(self, countries: frozenset[str]) -> bool:
-        """Whether a shipment going to ``countries`` falls under this scope."""
-        if self.only is not None:
-            return not countries.isdisjoint(self.only)
-        if self.all_except is not None:
-            return not countries.issubset(self.all_except)
-        return True
-
-    def describe(self) -> str:
-        """A short human description of the scope."""
-        if self.only is not None:
-            return ", ".join(self.only)
-        if self.all_except is not None:
-            return "all but " + ", ".join(self.all_except)
-        return "all destinations"
+    name: Text
+    aliases: tuple[Text, ...] = ()
+    country: Country | None = None
 
 
-_COUNTRY_LIST = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
-
-
-def _destinations(value: Any) -> Any:
-    return {} if value in ("any", "all", None) else value
+def _items(value: Any) -> Any:
+    return None if value in ("all", None) else value
 
 
 class Control(_Strict):
@@ -181,24 +228,14 @@ class Control(_Strict):
     id: Identifier
     title: Text
     control_code: Text | None = None
-    items: Annotated[tuple[ItemMatch, ...], NonEmpty] | None = None
-    destinations: Annotated[
-        Destinations,
-        BeforeValidator(_destinations),
-        WithJsonSchema(
-            {
-                "anyOf": [
-                    {"enum": ["any", "all"]},
-                    {
-                        "type": "object",
-                        "properties": {"only": _COUNTRY_LIST, "all_except": _COUNTRY_LIST},
-                        "additionalProperties": False,
-                    },
-                ]
-            }
-        ),
-    ] = Destinations()
+    items: Annotated[
+        Literal["dual-use"] | Annotated[tuple[ItemMatch, ...], NonEmpty] | None,
+        BeforeValidator(_items),
+    ] = None
+    exporters: Literal["in-jurisdiction", "elsewhere"] = "in-jurisdiction"
+    destinations: CountryScope = CountrySet()
     end_users: Literal["any", "military"] = "any"
+    parties: Annotated[tuple[Party, ...], NonEmpty] | None = None
     requires: Requirement
     message: Text
     effective: Date | None = None
@@ -215,41 +252,36 @@ class MineralName(_Strict):
 
 
 class RuleFile(_Strict):
-    """One legal measure: its reference, sources, dates and controls."""
+    """One legal measure: its reference, sources, dates, and the controls or suspensions it sets."""
 
     schema_version: Literal[1, "1"] = 1
     id: Identifier
     title: Text
     reference: Text
-    source: Url
+    source: Url | None = None
     sources: tuple[Source, ...] = ()
     jurisdiction: Country
     announced: Date
     effective: Date
     ends: Date | None = None
     suspensions: tuple[Suspension, ...] = ()
+    suspends: tuple[Suspends, ...] = ()
     reviewed: Date | None = None
     minerals: tuple[MineralName, ...] = ()
     notes: Text | None = None
-    controls: Annotated[tuple[Control, ...], NonEmpty]
+    controls: tuple[Control, ...] = ()
 
     @model_validator(mode="after")
-    def _dates_and_ids(self) -> RuleFile:
-        if self.announced > self.effective:
-            raise ValueError(f"announced {self.announced} is after effective {self.effective}")
-        if self.ends is not None and self.effective > self.ends:
-            raise ValueError(f"effective {self.effective} is after ends {self.ends}")
-        for suspension in self.suspensions:
-            if suspension.from_ > suspension.until:
-                raise ValueError(
-                    f"suspension from {suspension.from_} is after its until {suspension.until}"
-                )
-        ids = [c.id for c in self.controls]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            raise ValueError(f"control ids used twice: {', '.join(duplicates)}")
-        for suspension in self.suspensions:
-            unknown = sorted(set(suspension.controls or ()) - set(ids))
-            if unknown:
-                raise ValueError(f"suspension names unknown controls: {', '.join(unknown)}")
+    def _has_content(self) -> RuleFile:
+        if not self.controls and not self.suspends:
+            raise ValueError("a rule file needs controls, or suspends for a suspending measure")
         return self
+
+
+class PackInfo(_Strict):
+    """What a rule pack says about itself (``pack.yaml`` at the root of a pack directory)."""
+
+    name: Text
+    reviewed: Date
+    maintainer: Text | None = None
+    notes: Text | None = None

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from mineralcheck.minerals import Vocabulary
-from mineralcheck.ruleset.model import Control, ItemMatch, Requirement, RuleFile, Suspension
+from mineralcheck.ruleset.model import (
+    Control,
+    ItemMatch,
+    PackInfo,
+    Requirement,
+    RuleFile,
+    Suspension,
+)
 
 
 class Status(StrEnum):
@@ -23,11 +29,12 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class LoadedControl:
-    """A control together with the measure it belongs to."""
+    """A control together with the measure it belongs to and every suspension that touches it."""
 
     rule: RuleFile
     control: Control
     path: str
+    suspensions: tuple[Suspension, ...] = ()
 
     @property
     def id(self) -> str:
@@ -45,22 +52,23 @@ class LoadedControl:
         return self.control.requires
 
     @property
-    def items(self) -> tuple[ItemMatch, ...] | None:
-        """The item matches, or ``None`` when the control covers every dual-use item."""
+    def items(self) -> tuple[ItemMatch, ...] | str | None:
+        """The item matches; ``"dual-use"``; or ``None`` when the control covers every item."""
         return self.control.items
 
     @property
-    def url(self) -> str:
-        """The source address of the control, else of its measure."""
+    def url(self) -> str | None:
+        """The source address of the control, else of its measure (lint requires one)."""
         return self.control.source or self.rule.source
 
     def suspension_on(self, day: dt.date) -> Suspension | None:
         """The suspension in effect for this control on ``day``, if any."""
-        for suspension in self.rule.suspensions:
-            applies = suspension.controls is None or self.control.id in suspension.controls
-            if applies and suspension.covers(day):
-                return suspension
-        return None
+        return next((s for s in self.suspensions if s.covers(day)), None)
+
+    def unconfirmed_after(self, day: dt.date) -> Suspension | None:
+        """A suspension that ended before ``day`` with an outcome the pack cannot confirm."""
+        lapsed = [s for s in self.suspensions if not s.outcome_confirmed and s.until < day]
+        return max(lapsed, key=lambda s: s.until, default=None)
 
     def status_on(self, day: dt.date) -> Status:
         """Whether the control is in force, suspended, ended or not yet in force on ``day``."""
@@ -73,6 +81,18 @@ class LoadedControl:
         return Status.IN_FORCE
 
 
+def measure_status(rule: RuleFile, controls: list[LoadedControl], day: dt.date) -> str:
+    """A measure's status on ``day``, summarised over its controls (or its own dates)."""
+    if not controls:
+        if day < rule.effective:
+            return Status.NOT_YET
+        return Status.ENDED if rule.ends is not None and day > rule.ends else Status.IN_FORCE
+    statuses = sorted({str(c.status_on(day)) for c in controls})
+    if len(statuses) == 1:
+        return statuses[0]
+    return "partly " + " / ".join(statuses)
+
+
 @dataclass
 class RulePack:
     """Every rule file loaded for a run, with the vocabulary and forms they define."""
@@ -81,34 +101,61 @@ class RulePack:
     controls: list[LoadedControl] = field(default_factory=list)
     vocabulary: Vocabulary = field(default_factory=Vocabulary.with_elements)
     forms: set[str] = field(default_factory=set)
+    info: PackInfo | None = None
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
 
     def add(self, path: str, rule: RuleFile, raw: bytes) -> None:
-        """Add one validated rule file."""
+        """Add one validated rule file (call ``finish`` once all are added)."""
         self.rules.append((path, rule))
         self.digest.update(raw)
         for mineral in rule.minerals:
             aliases = (*mineral.aliases, *((mineral.symbol,) if mineral.symbol else ()))
             self.vocabulary.add(mineral.name, aliases, symbol=mineral.symbol)
         for control in rule.controls:
-            self.controls.append(LoadedControl(rule, control, path))
-            for match in control.items or ():
-                self.forms.update(match.forms)
+            if isinstance(control.items, tuple):
+                for match in control.items:
+                    self.forms.update(match.forms)
+
+    def finish(self) -> None:
+        """Flatten the rules into controls, each with the suspensions that reach it."""
+        imposed: dict[str, list[tuple[RuleFile, Suspension]]] = {}
+        for _, rule in self.rules:
+            for entry in rule.suspends:
+                suspension = Suspension(
+                    from_=entry.from_,
+                    until=entry.until,
+                    by=rule.reference,
+                    source=rule.source,
+                    controls=entry.controls,
+                    outcome_confirmed=entry.outcome_confirmed,
+                )
+                imposed.setdefault(entry.rule, []).append((rule, suspension))
+        self.controls = []
+        for path, rule in self.rules:
+            from_elsewhere = [s for _, s in imposed.get(rule.id, [])]
+            for control in rule.controls:
+                reaching = tuple(
+                    s
+                    for s in (*rule.suspensions, *from_elsewhere)
+                    if s.controls is None or control.id in s.controls
+                )
+                self.controls.append(LoadedControl(rule, control, path, reaching))
 
     def rule(self, rule_id: str) -> RuleFile | None:
         """The rule file with ``rule_id``, if loaded."""
         return next((r for _, r in self.rules if r.id == rule_id), None)
 
+    def controls_of(self, rule_id: str) -> list[LoadedControl]:
+        """The loaded controls of one measure."""
+        return [c for c in self.controls if c.rule.id == rule_id]
+
     def jurisdictions(self) -> set[str]:
         """The exporting countries the loaded rules govern."""
         return {rule.jurisdiction for _, rule in self.rules}
 
-    def control_ids(self) -> Iterable[str]:
+    def control_ids(self) -> list[str]:
         """Every rule id and control id, for permit ``covers`` lists."""
-        for _, rule in self.rules:
-            yield rule.id
-        for control in self.controls:
-            yield control.id
+        return [rule.id for _, rule in self.rules] + [control.id for control in self.controls]
 
     @property
     def hash(self) -> str:
