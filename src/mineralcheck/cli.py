@@ -12,13 +12,16 @@ import sys
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mineralcheck import __version__
 from mineralcheck.errors import MineralcheckError, RulePackError, UsageError
 from mineralcheck.formats import FORMATS
+
+if TYPE_CHECKING:
+    from mineralcheck.ruleset.pack import RulePack
 
 app = typer.Typer(
     name="mineralcheck",
@@ -182,6 +185,122 @@ def schema(
     from mineralcheck.schemas import schema as get_schema
 
     sys.stdout.write(json.dumps(get_schema(str(name)), indent=2) + "\n")
+    return 0
+
+
+rules_app = typer.Typer(
+    help="See and check rule packs: list the measures, show one, lint rule files.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(rules_app, name="rules")
+
+RulesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--rules", "-r", help="Rule file or directory to add (repeatable).", metavar="PATH"
+    ),
+]
+NoBundledOption = Annotated[
+    bool,
+    typer.Option("--no-bundled-rules", help="Leave out the rule pack that ships with the tool."),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Status on this date (default: today).", metavar="DATE"),
+]
+
+
+def _load_for_rules(rules: list[Path] | None, no_bundled_rules: bool) -> RulePack:
+    from mineralcheck.ruleset.loader import load_pack
+
+    if no_bundled_rules and not rules:
+        raise UsageError("--no-bundled-rules needs at least one --rules path")
+    return load_pack(tuple(rules or ()), bundled=not no_bundled_rules)
+
+
+class ListFormat(StrEnum):
+    """Output formats of ``rules list``."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+@rules_app.command("list")
+def rules_list(
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+    no_bundled_rules: NoBundledOption = False,
+    output_format: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = ListFormat.TEXT,
+) -> int:
+    """List every measure: id, effective date, status on a date, reference."""
+    import json
+
+    from mineralcheck.ruleset.describe import list_text, measure_rows
+
+    pack = _load_for_rules(rules, no_bundled_rules)
+    day = _parse_as_of(as_of) or dt.date.today()
+    if output_format is ListFormat.JSON:
+        text = json.dumps({"as_of": day.isoformat(), "measures": measure_rows(pack, day)}, indent=2)
+        sys.stdout.write(text + "\n")
+    else:
+        sys.stdout.write(list_text(pack, day))
+    return 0
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: Annotated[
+        str, typer.Argument(help="The measure's id (see rules list).", metavar="ID")
+    ],
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+    no_bundled_rules: NoBundledOption = False,
+) -> int:
+    """Show one measure: its reference, sources, dates, suspensions and controls."""
+    from mineralcheck.ruleset.describe import show_text
+
+    pack = _load_for_rules(rules, no_bundled_rules)
+    found = next(((p, r) for p, r in pack.rules if r.id == rule_id), None)
+    if found is None:
+        known = ", ".join(sorted(r.id for _, r in pack.rules))
+        raise UsageError(f"no measure {rule_id!r} in the rule pack; known: {known}")
+    day = _parse_as_of(as_of) or dt.date.today()
+    sys.stdout.write(show_text(pack, found[1], found[0], day))
+    return 0
+
+
+@rules_app.command("lint")
+def rules_lint(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Rule files or directories to check.", metavar="PATH", show_default=False
+        ),
+    ],
+) -> int:
+    """Check rule files: schema, dates in order, sources, unique ids, known minerals and countries.
+
+    Exit 0 when clean, 1 when a problem is found, 2 when the lint could not run.
+    """
+    from mineralcheck.ruleset.loader import load, rule_files
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    try:
+        loaded = load(paths, bundled=False)
+    except RulePackError as exc:
+        for line in exc.lines():
+            sys.stdout.write(line + "\n")
+        _stderr(f"mineralcheck: {len(exc.problems)} problem(s) in the rule files")
+        return 1
+    count = len(rule_files(paths))
+    _stderr(
+        f"mineralcheck: {count} rule file(s), {len(loaded.pack.controls)} controls: no problems"
+    )
     return 0
 
 

@@ -1,0 +1,133 @@
+"""Describe a rule pack for people: the measure list and one measure in full (pure text)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from mineralcheck.ruleset.model import Control, ItemMatch, RuleFile
+from mineralcheck.ruleset.pack import LoadedControl, RulePack, measure_status
+
+
+def measure_rows(pack: RulePack, day: dt.date) -> list[dict[str, Any]]:
+    """One row per measure, in order of effective date: id, reference, dates, status."""
+    rows = []
+    for path, rule in sorted(pack.rules, key=lambda pr: (pr[1].effective, pr[1].id)):
+        controls = pack.controls_of(rule.id)
+        rows.append(
+            {
+                "id": rule.id,
+                "reference": rule.reference,
+                "announced": rule.announced.isoformat(),
+                "effective": rule.effective.isoformat(),
+                "ends": rule.ends.isoformat() if rule.ends else None,
+                "status": measure_status(rule, controls, day),
+                "controls": len(rule.controls),
+                "path": path,
+            }
+        )
+    return rows
+
+
+def list_text(pack: RulePack, day: dt.date) -> str:
+    """The measure list as aligned plain text."""
+    rows = measure_rows(pack, day)
+    header = ("ID", "EFFECTIVE", f"STATUS ON {day}", "REFERENCE")
+    table = [header] + [(r["id"], r["effective"], r["status"], r["reference"]) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(3)]
+    lines = [
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
+        for row in table
+    ]
+    if pack.info is not None:
+        lines.append(f"\n{pack.info.name}: {len(rows)} measures, reviewed {pack.info.reviewed}")
+    return "\n".join(lines) + "\n"
+
+
+def _match_text(match: ItemMatch) -> str:
+    parts = []
+    if match.minerals:
+        parts.append("is or contains " + " or ".join(match.minerals))
+    if match.all_of:
+        parts.append("contains all of " + ", ".join(match.all_of))
+    if match.forms:
+        parts.append("form " + " / ".join(match.forms))
+    if match.purity is not None:
+        parts.append(f"purity {match.purity}")
+    if match.origin is not None:
+        parts.append(f"origin {match.origin.describe()}")
+    if match.hs_codes:
+        scope = "" if match.hs_codes_match == "all-items" else " (items declaring no mineral)"
+        parts.append("HS " + ", ".join(match.hs_codes) + scope)
+    if match.on_hs_code_alone == "undecided":
+        parts.append("HS code alone is undecided")
+    if match.undecided:
+        parts.append(f"undecided: {match.undecided}")
+    return "; ".join(parts)
+
+
+def _control_lines(control: Control, loaded: LoadedControl) -> list[str]:
+    code = f" [{control.control_code}]" if control.control_code else ""
+    lines = [f"  {loaded.id}{code}: {control.title}"]
+    if control.items == "dual-use":
+        lines.append("    items: every dual-use item (any item another control in force covers)")
+    elif control.items is None:
+        lines.append("    items: every item")
+    else:
+        lines.extend(f"    item: {_match_text(m)}" for m in control.items)
+    exporters = "exporters in the jurisdiction"
+    if control.exporters == "elsewhere":
+        exporters = "exporters outside the jurisdiction"
+    lines.append(
+        f"    applies to: {exporters}; destinations {control.destinations.describe()}; "
+        f"end users {control.end_users}"
+    )
+    for party in control.parties or ():
+        aliases = f" (also {', '.join(party.aliases)})" if party.aliases else ""
+        lines.append(f"    listed party: {party.name}{aliases}")
+    lines.append(f"    requires: {control.requires}")
+    lines.append(f"    effective: {loaded.effective}")
+    for suspension in loaded.suspensions:
+        note = "" if suspension.outcome_confirmed else " (outcome after it UNCONFIRMED)"
+        lines.append(
+            f"    suspended: {suspension.from_} to {suspension.until} by {suspension.by}{note}"
+        )
+    lines.append(f"    message: {control.message}")
+    if loaded.url:
+        lines.append(f"    source: {loaded.url}")
+    if control.unconfirmed:
+        lines.append(f"    UNCONFIRMED: {control.unconfirmed}")
+    return lines
+
+
+def show_text(pack: RulePack, rule: RuleFile, path: str, day: dt.date) -> str:
+    """One measure in full: reference, sources, dates, suspensions and controls."""
+    controls = pack.controls_of(rule.id)
+    lines = [
+        f"{rule.id}: {rule.title}",
+        f"reference:    {rule.reference}",
+        f"jurisdiction: {rule.jurisdiction}",
+        f"announced:    {rule.announced}",
+        f"effective:    {rule.effective}",
+        f"ends:         {rule.ends or '-'}",
+        f"status on {day}: {measure_status(rule, controls, day)}",
+        f"file:         {path}",
+    ]
+    if rule.reviewed:
+        lines.append(f"reviewed:     {rule.reviewed}")
+    if rule.source:
+        lines.append(f"source:       {rule.source}")
+    lines.extend(
+        f"source:       {s.url}" + (f" ({s.note})" if s.note else "") for s in rule.sources
+    )
+    for entry in rule.suspends:
+        which = f" controls {', '.join(entry.controls)}" if entry.controls else ""
+        note = "" if entry.outcome_confirmed else " (outcome after it UNCONFIRMED)"
+        lines.append(f"suspends:     {entry.rule}{which} from {entry.from_} to {entry.until}{note}")
+    if rule.notes:
+        lines.append(f"notes:        {rule.notes}")
+    if controls:
+        lines.append("controls:")
+        for loaded in controls:
+            lines.extend(_control_lines(loaded.control, loaded))
+    return "\n".join(lines) + "\n"
