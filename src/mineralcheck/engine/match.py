@@ -71,18 +71,28 @@ def party_key(name: str) -> str:
 def compile_pack(pack: RulePack) -> list[CompiledControl]:
     """Resolve every control's names once, before any manifest is checked."""
     canonical = pack.vocabulary.canonical
-    compiled = []
+    own: dict[str, tuple[CompiledMatch, ...]] = {}
     for loaded in pack.controls:
-        items = loaded.items
-        matches = None
-        if isinstance(items, tuple):
-            matches = tuple(
+        if isinstance(loaded.items, tuple):
+            own[loaded.id] = tuple(
                 CompiledMatch(
                     spec,
                     frozenset(canonical(m) or m for m in spec.minerals),
                     frozenset(canonical(m) or m for m in spec.all_of),
                 )
-                for spec in items
+                for spec in loaded.items
+            )
+    compiled = []
+    for loaded in pack.controls:
+        items = loaded.items
+        matches = own.get(loaded.id)
+        if loaded.control.items_of is not None:
+            matches = tuple(
+                match
+                for ref in loaded.control.items_of
+                for control_id, control_matches in own.items()
+                if control_id == ref or control_id.startswith(ref + "/")
+                for match in control_matches
             )
         parties: dict[str, Party] = {}
         for party in loaded.control.parties or ():
@@ -159,11 +169,20 @@ def match_listed_items(
 
 
 def listed_party(control: CompiledControl, manifest: Manifest) -> Party | None:
-    """The listed party that the consignee or end user is, for a control with parties."""
+    """The listed party that the consignee or end user is, for a control with parties.
+
+    Names match after legal-form suffixes, case and punctuation are dropped; a listed name of
+    two or more words also matches a longer name that starts with it ("MP Materials" matches
+    "MP Materials Holdings"), since listings often give a short form.
+    """
     for name in (manifest.consignee.name, manifest.final_end_user.name):
-        party = control.parties.get(party_key(name))
+        key = party_key(name)
+        party = control.parties.get(key)
         if party is not None:
             return party
+        for listed, party in control.parties.items():
+            if " " in listed and key.startswith(listed + " "):
+                return party
     return None
 
 

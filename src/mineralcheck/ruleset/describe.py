@@ -69,7 +69,9 @@ def _match_text(match: ItemMatch) -> str:
 def _control_lines(control: Control, loaded: LoadedControl) -> list[str]:
     code = f" [{control.control_code}]" if control.control_code else ""
     lines = [f"  {loaded.id}{code}: {control.title}"]
-    if control.items == "dual-use":
+    if control.items_of is not None:
+        lines.append("    items: those of " + ", ".join(control.items_of))
+    elif control.items == "dual-use":
         lines.append("    items: every dual-use item (any item another control in force covers)")
     elif control.items is None:
         lines.append("    items: every item")

@@ -210,8 +210,22 @@ def _pack_checks(loaded: Loaded) -> list[Located]:
     pack = loaded.pack
     problems: list[Located] = []
     ids = {rule.id for _, rule in pack.rules}
+    control_ids = {c.id for c in pack.controls if isinstance(c.items, tuple)}
     for path, rule in pack.rules:
         document = loaded.documents[path]
+        for c_index, control in enumerate(rule.controls):
+            for r_index, ref in enumerate(control.items_of or ()):
+                if ref not in control_ids and not any(i.startswith(ref + "/") for i in control_ids):
+                    problem = _at(
+                        document,
+                        "unknown-control",
+                        f"items_of names {ref!r}, which is no control with items in the pack",
+                        "controls",
+                        c_index,
+                        "items_of",
+                        r_index,
+                    )
+                    problems.append((path, problem))
         for index, entry in enumerate(rule.suspends):
             if entry.rule not in ids:
                 problems.append(

@@ -232,6 +232,7 @@ class Control(_Strict):
         Literal["dual-use"] | Annotated[tuple[ItemMatch, ...], NonEmpty] | None,
         BeforeValidator(_items),
     ] = None
+    items_of: Annotated[tuple[Text, ...], NonEmpty] | None = None
     exporters: Literal["in-jurisdiction", "elsewhere"] = "in-jurisdiction"
     destinations: CountryScope = CountrySet()
     end_users: Literal["any", "military"] = "any"
@@ -241,6 +242,12 @@ class Control(_Strict):
     effective: Date | None = None
     source: Url | None = None
     unconfirmed: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_item_scope(self) -> Control:
+        if self.items_of is not None and self.items is not None:
+            raise ValueError("give items or items_of, not both")
+        return self
 
 
 class MineralName(_Strict):
