@@ -297,7 +297,7 @@ def rules_lint(
             sys.stdout.write(line + "\n")
         _stderr(f"mineralcheck: {len(exc.problems)} problem(s) in the rule files")
         return 1
-    count = len(rule_files(paths))
+    count = len([p for p in rule_files(paths) if p.name != "pack.yaml"])
     _stderr(
         f"mineralcheck: {count} rule file(s), {len(loaded.pack.controls)} controls: no problems"
     )

@@ -86,11 +86,18 @@ def measure_status(rule: RuleFile, controls: list[LoadedControl], day: dt.date) 
     if not controls:
         if day < rule.effective:
             return Status.NOT_YET
-        return Status.ENDED if rule.ends is not None and day > rule.ends else Status.IN_FORCE
+        if rule.ends is not None and day > rule.ends:
+            return Status.ENDED
+        last = max((entry.until for entry in rule.suspends), default=None)
+        if last is not None and day > last:
+            return f"suspension ran out on {last}"
+        return Status.IN_FORCE
     statuses = sorted({str(c.status_on(day)) for c in controls})
-    if len(statuses) == 1:
-        return statuses[0]
-    return "partly " + " / ".join(statuses)
+    status = statuses[0] if len(statuses) == 1 else "partly " + " / ".join(statuses)
+    lapsed = [s.until for c in controls if (s := c.unconfirmed_after(day)) is not None]
+    if lapsed:
+        status += f" (unconfirmed after {max(lapsed)})"
+    return status
 
 
 @dataclass
