@@ -166,8 +166,9 @@ def parse_minerals(value: Any, info: ValidationInfo) -> tuple[str, ...]:
                 f"unknown mineral {text!r}: use an element name or symbol, "
                 "or a name defined in the rule pack"
             )
-        if name not in names:
-            names.append(name)
+        for part in vocabulary.expand(name):
+            if part not in names:
+                names.append(part)
     return tuple(names)
 
 

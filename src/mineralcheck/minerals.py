@@ -35,6 +35,7 @@ class Vocabulary:
 
     spellings: dict[str, str] = field(default_factory=dict)
     symbols: dict[str, str] = field(default_factory=dict)
+    contents: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def with_elements(cls) -> Vocabulary:
@@ -46,14 +47,35 @@ class Vocabulary:
             vocab.add(name, [spelling])
         return vocab
 
-    def add(self, name: str, aliases: Iterable[str] = (), symbol: str | None = None) -> None:
-        """Define ``name`` (and its aliases) as a mineral."""
+    def add(
+        self,
+        name: str,
+        aliases: Iterable[str] = (),
+        symbol: str | None = None,
+        contains: Iterable[str] = (),
+    ) -> None:
+        """Define ``name`` (its aliases, and the minerals it always contains) as a mineral."""
         canonical = name.casefold()
         self.spellings.setdefault(canonical, canonical)
         for alias in aliases:
             self.spellings.setdefault(alias.casefold(), canonical)
         if symbol is not None:
             self.symbols[canonical] = symbol
+        inside = tuple(c.casefold() for c in contains)
+        if inside:
+            self.contents[canonical] = tuple(
+                dict.fromkeys((*self.contents.get(canonical, ()), *inside))
+            )
+
+    def expand(self, name: str) -> tuple[str, ...]:
+        """``name`` followed by every mineral it always contains (an SmCo magnet: Sm, Co)."""
+        found = [name]
+        for part in self.contents.get(name, ()):
+            canonical = self.canonical(part) or part
+            for inner in self.expand(canonical) if canonical != name else (canonical,):
+                if inner not in found:
+                    found.append(inner)
+        return tuple(found)
 
     def canonical(self, text: str) -> str | None:
         """The canonical name of ``text``, or ``None`` when it names no known mineral."""

@@ -88,18 +88,6 @@ class Judge:
                 outcome = self._item_outcome(control, index, context, in_force)
                 if outcome.outcome is Outcome.NO:
                     continue
-                if outcome.outcome is Outcome.UNDECIDED:
-                    findings.append(
-                        context.item_finding(
-                            Severity.WARN,
-                            "undecided",
-                            index,
-                            loaded,
-                            f"cannot decide whether line {manifest.line_of(index)} falls under "
-                            f"{loaded.id}: declare its {' and '.join(outcome.missing)}",
-                        )
-                    )
-                    continue
                 lapsed = loaded.unconfirmed_after(day)
                 if lapsed is not None:
                     findings.append(
@@ -113,6 +101,18 @@ class Judge:
                             "so it is applied as its text says",
                         )
                     )
+                if outcome.outcome is Outcome.UNDECIDED:
+                    findings.append(
+                        context.item_finding(
+                            Severity.WARN,
+                            "undecided",
+                            index,
+                            loaded,
+                            f"cannot decide whether line {manifest.line_of(index)} falls under "
+                            f"{loaded.id}: declare or check its {' and '.join(outcome.missing)}",
+                        )
+                    )
+                    continue
                 message = context.message(control, index)
                 if loaded.requires is Requirement.PROHIBITED:
                     findings.append(

@@ -256,6 +256,7 @@ class MineralName(_Strict):
     name: Text
     symbol: Text | None = None
     aliases: tuple[Text, ...] = ()
+    contains: tuple[Text, ...] = ()
 
 
 class RuleFile(_Strict):

@@ -117,7 +117,9 @@ class RulePack:
         self.digest.update(raw)
         for mineral in rule.minerals:
             aliases = (*mineral.aliases, *((mineral.symbol,) if mineral.symbol else ()))
-            self.vocabulary.add(mineral.name, aliases, symbol=mineral.symbol)
+            self.vocabulary.add(
+                mineral.name, aliases, symbol=mineral.symbol, contains=mineral.contains
+            )
         for control in rule.controls:
             if isinstance(control.items, tuple):
                 for match in control.items:

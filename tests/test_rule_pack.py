@@ -1,0 +1,335 @@
+"""The bundled rule pack, measure by measure, through ``verify`` over the examples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import EXAMPLES, ROOT
+from mineralcheck.engine.match import party_key
+from mineralcheck.ruleset.loader import bundled_pack_dir, load_pack
+
+# measure -> [(example, expected verdict, severity the measure's own findings must reach)]
+# A "pass" case expects no warn/fail finding from the measure; a warn/fail case expects the
+# measure itself to produce a finding of that severity (so the verdict is the measure's doing).
+CASES: dict[str, list[tuple[str, str, str]]] = {
+    "cn-mofcom-gac-2023-23": [
+        ("pass/cn-2023-23-gallium-day-before-effective", "pass", "pass"),
+        ("fail/cn-2023-23-gallium-day-effective-no-permit", "fail", "fail"),
+        ("pass/cn-2023-23-germanium-dioxide-licensed", "pass", "pass"),
+    ],
+    "cn-mofcom-gac-2023-39": [
+        ("pass/cn-2023-39-artificial-graphite-at-99.9", "pass", "pass"),
+        ("fail/cn-2023-39-artificial-graphite-above-99.9", "fail", "fail"),
+        ("warn/cn-2023-39-artificial-graphite-purity-missing", "warn", "warn"),
+        ("pass/cn-2023-39-natural-graphite-day-before-effective", "pass", "pass"),
+        ("fail/cn-2023-39-natural-graphite-day-effective", "fail", "fail"),
+    ],
+    "cn-mofcom-gac-2024-33": [
+        ("pass/cn-2024-33-antimony-oxide-below-99.99", "pass", "pass"),
+        ("fail/cn-2024-33-antimony-oxide-at-99.99", "fail", "fail"),
+        ("pass/cn-2024-33-antimony-ingots-day-before-effective", "pass", "pass"),
+        ("fail/cn-2024-33-antimony-ingots-day-effective", "fail", "fail"),
+    ],
+    "cn-mofcom-2024-46": [
+        ("pass/cn-2024-46-gallium-us-day-before", "pass", "pass"),
+        ("fail/cn-2024-46-gallium-us-day-effective", "fail", "fail"),
+        ("pass/cn-2024-46-gallium-us-first-day-of-suspension", "pass", "pass"),
+        ("pass/cn-2024-46-gallium-us-last-day-of-suspension", "pass", "pass"),
+        ("fail/cn-2024-46-gallium-us-after-suspension", "fail", "fail"),
+        ("warn/cn-2024-46-graphite-us-stricter-review", "warn", "warn"),
+        ("pass/cn-2024-46-graphite-us-during-suspension", "pass", "pass"),
+        ("fail/cn-2024-46-dual-use-to-us-military", "fail", "fail"),
+        ("pass/cn-2024-46-non-dual-use-to-us-military", "pass", "pass"),
+    ],
+    "cn-mofcom-gac-2025-10": [
+        ("pass/cn-2025-10-apt-day-before-effective", "pass", "pass"),
+        ("fail/cn-2025-10-apt-day-effective", "fail", "fail"),
+        ("pass/cn-2025-10-tungsten-bar-below-97", "pass", "pass"),
+        ("fail/cn-2025-10-tungsten-bar-at-97", "fail", "fail"),
+        ("pass/cn-2025-10-molybdenum-powder-below-97", "pass", "pass"),
+        ("fail/cn-2025-10-molybdenum-powder-at-97", "fail", "fail"),
+        ("pass/cn-2025-10-bismuth-ingots-licensed", "pass", "pass"),
+        ("fail/cn-2025-10-indium-phosphide-no-permit", "fail", "fail"),
+        ("warn/cn-2025-10-tellurium-form-missing", "warn", "warn"),
+    ],
+    "cn-mofcom-gac-2025-18": [
+        ("pass/cn-2025-18-dysprosium-day-before-effective", "pass", "pass"),
+        ("fail/cn-2025-18-dysprosium-day-effective", "fail", "fail"),
+        ("fail/cn-2025-18-ndfeb-with-terbium-no-permit", "fail", "fail"),
+        ("pass/ndfeb-magnets-without-dy-tb-no", "pass", "pass"),
+        ("warn/magnets-declared-by-hs-code-only", "warn", "warn"),
+        ("fail/dysprosium-no-permit-us-end-user", "fail", "fail"),
+        ("pass/dysprosium-oxide-licensed-de", "pass", "pass"),
+    ],
+    "cn-mofcom-gac-2025-55": [
+        ("pass/cn-2025-55-diamond-powder-day-before-effective", "pass", "pass"),
+        ("pass/cn-2025-55-diamond-powder-during-suspension", "pass", "pass"),
+        ("pass/cn-2025-55-diamond-powder-last-day-of-suspension", "pass", "pass"),
+        ("fail/cn-2025-55-diamond-powder-after-suspension", "fail", "fail"),
+    ],
+    "cn-mofcom-gac-2025-56": [
+        ("pass/cn-2025-56-rare-earth-ore-during-suspension", "pass", "pass"),
+        ("fail/cn-2025-56-rare-earth-ore-after-suspension", "fail", "fail"),
+        ("warn/cn-2025-56-equipment-needs-a-look", "warn", "warn"),
+    ],
+    "cn-mofcom-gac-2025-57": [
+        ("pass/cn-2025-57-holmium-day-before-effective", "pass", "pass"),
+        ("pass/cn-2025-57-holmium-during-suspension", "pass", "pass"),
+        ("fail/cn-2025-57-holmium-after-suspension", "fail", "fail"),
+    ],
+    "cn-mofcom-gac-2025-58": [
+        ("pass/cn-2025-58-lfp-during-suspension", "pass", "pass"),
+        ("warn/cn-2025-58-lfp-after-suspension", "warn", "warn"),
+        ("fail/cn-2025-58-graphite-anode-after-suspension", "fail", "fail"),
+    ],
+    "cn-mofcom-2025-61": [
+        ("pass/cn-2025-61-prc-origin-day-before", "pass", "pass"),
+        ("fail/cn-2025-61-prc-origin-in-force", "fail", "fail"),
+        ("pass/cn-2025-61-prc-origin-first-day-of-suspension", "pass", "pass"),
+        ("warn/cn-2025-61-foreign-made-magnet-after-suspension", "warn", "warn"),
+    ],
+    "cn-mofcom-2025-62": [
+        ("pass/cn-2025-62-technology-day-before", "pass", "pass"),
+        ("fail/cn-2025-62-technology-in-force", "fail", "fail"),
+    ],
+    "cn-mofcom-2026-1": [
+        ("pass/cn-2026-1-japan-military-day-before", "pass", "pass"),
+        ("fail/cn-2026-1-japan-military-day-effective", "fail", "fail"),
+    ],
+    "cn-mofcom-2025-51-entities": [
+        ("pass/cn-2025-51-listed-party-day-before", "pass", "pass"),
+        ("fail/cn-2025-51-listed-party", "fail", "fail"),
+    ],
+    "cn-mofcom-2026-06-22-entities": [
+        ("pass/cn-2026-listed-party-day-before", "pass", "pass"),
+        ("fail/cn-2026-listed-party-through-german-consignee", "fail", "fail"),
+    ],
+}
+
+# The suspending measures act through the measures they suspend: their edges are these cases.
+SUSPENSIONS: dict[str, dict[str, list[tuple[str, str, str]]]] = {
+    "cn-mofcom-gac-2025-70": {
+        "cn-mofcom-gac-2025-55": CASES["cn-mofcom-gac-2025-55"][1:],
+        "cn-mofcom-2025-61": CASES["cn-mofcom-2025-61"][1:3],
+    },
+    "cn-mofcom-2025-72": {"cn-mofcom-2024-46": CASES["cn-mofcom-2024-46"][2:7]},
+}
+
+REFERENCES = {
+    "cn-mofcom-gac-2025-70": "MOFCOM & GAC Announcement No. 70 of 2025",
+    "cn-mofcom-2025-72": "MOFCOM Announcement No. 72 of 2025",
+}
+RANK = {"info": 0, "pass": 0, "warn": 1, "fail": 2, "error": 3}
+
+
+def verify(cli: Any, example: str) -> dict[str, Any]:
+    run = cli(["verify", str(EXAMPLES / f"{example}.yaml"), "--format", "json"])
+    result: dict[str, Any] = json.loads(run.out)["results"][0]
+    expected_code = {"pass": 0, "warn": 0, "fail": 1, "error": 2}[result["verdict"]]
+    assert run.code == expected_code
+    return result
+
+
+def check_case(cli: Any, measure: str, example: str, verdict: str, own: str) -> None:
+    result = verify(cli, example)
+    assert result["verdict"] == verdict, (example, result["findings"])
+    mine = [f for f in result["findings"] if (f["rule"] or "").startswith(measure + "/")]
+    worst = max((RANK[f["severity"]] for f in mine), default=0)
+    assert worst == RANK[own], (example, measure, mine)
+    for finding in mine:
+        assert finding["reference"] and finding["url"], finding
+
+
+@pytest.mark.parametrize("measure", sorted(CASES))
+def test_measure_on_both_sides_of_its_edges(cli: Any, measure: str) -> None:
+    for example, verdict, own in CASES[measure]:
+        check_case(cli, measure, example, verdict, own)
+
+
+@pytest.mark.parametrize("suspending", sorted(SUSPENSIONS))
+def test_suspending_measure_edges(cli: Any, suspending: str) -> None:
+    for measure, cases in SUSPENSIONS[suspending].items():
+        for example, verdict, own in cases:
+            check_case(cli, measure, example, verdict, own)
+            result = verify(cli, example)
+            suspended = [f["message"] for f in result["findings"] if f["code"] == "suspended"]
+            if verdict == "pass" and "day-before" not in example:
+                reference = REFERENCES[suspending]
+                assert any(f"by {reference}" in message for message in suspended), suspended
+
+
+def test_every_measure_in_the_pack_is_tested() -> None:
+    pack = load_pack((), bundled=True)
+    assert {rule.id for _, rule in pack.rules} == set(CASES) | set(SUSPENSIONS)
+
+
+def test_findings_after_an_unconfirmed_end_date_carry_a_horizon_warning(cli: Any) -> None:
+    for example in (
+        "fail/cn-2024-46-gallium-us-after-suspension",
+        "fail/cn-2025-55-diamond-powder-after-suspension",
+        "warn/cn-2025-61-foreign-made-magnet-after-suspension",
+    ):
+        codes = {f["code"]: f for f in verify(cli, example)["findings"]}
+        assert "horizon" in codes and codes["horizon"]["severity"] == "warn"
+        assert "not confirmed" in codes["horizon"]["message"]
+    inside = verify(cli, "pass/cn-2024-46-gallium-us-last-day-of-suspension")
+    assert not [f for f in inside["findings"] if f["code"] == "horizon"]
+
+
+def test_rules_list_shows_every_measure_and_its_status(cli: Any) -> None:
+    run = cli(["rules", "list", "--as-of", "2026-06-01"])
+    assert run.code == 0
+    pack = load_pack((), bundled=True)
+    for _, rule in pack.rules:
+        assert rule.id in run.out and rule.reference in run.out
+    line = next(x for x in run.out.splitlines() if x.startswith("cn-mofcom-gac-2025-57 "))
+    assert "suspended" in line
+    later = cli(["rules", "list", "--as-of", "2026-11-29"]).out
+    line = next(x for x in later.splitlines() if x.startswith("cn-mofcom-gac-2025-57 "))
+    assert "unconfirmed after 2026-11-10" in line
+    assert "reviewed 2026-11-29" in later
+
+
+def test_rules_list_json(cli: Any) -> None:
+    data = json.loads(cli(["rules", "list", "--format", "json", "--as-of", "2025-01-01"]).out)
+    rows = {row["id"]: row for row in data["measures"]}
+    assert rows["cn-mofcom-gac-2025-18"]["status"] == "not yet in force"
+    assert rows["cn-mofcom-gac-2023-23"]["status"] == "in force"
+
+
+def test_every_rule_file_cites_reference_and_source_and_rules_show_prints_them(cli: Any) -> None:
+    pack = load_pack((), bundled=True)
+    for _, rule in pack.rules:
+        run = cli(["rules", "show", rule.id])
+        assert run.code == 0
+        assert f"reference:    {rule.reference}" in run.out
+        assert rule.source and f"source:       {rule.source}" in run.out
+        for control in rule.controls:
+            assert f"{rule.id}/{control.id}" in run.out
+            if control.unconfirmed:
+                assert f"UNCONFIRMED: {control.unconfirmed}" in run.out
+
+
+def test_rules_show_unknown_id_is_exit_2(cli: Any) -> None:
+    run = cli(["rules", "show", "no-such-measure"])
+    assert run.code == 2 and "no measure 'no-such-measure'" in run.err
+
+
+def test_bundled_pack_lints_clean(cli: Any) -> None:
+    run = cli(["rules", "lint", str(ROOT / "rules")])
+    assert run.code == 0, run.out
+    assert "no problems" in run.err
+
+
+def test_bundled_pack_is_the_repository_rules_directory() -> None:
+    shipped = sorted(p.relative_to(bundled_pack_dir()) for p in bundled_pack_dir().rglob("*.yaml"))
+    source = sorted(p.relative_to(ROOT / "rules") for p in (ROOT / "rules").rglob("*.yaml"))
+    assert shipped == source
+
+
+def test_unconfirmed_facts_are_marked_in_the_files() -> None:
+    for path in (ROOT / "rules" / "cn").rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("# "), f"{path} has no header comment"
+    no18 = (ROOT / "rules" / "cn" / "mofcom-gac-2025-18.yaml").read_text(encoding="utf-8")
+    assert "1C905 to 1C908" in no18 and "UNCONFIRMED" in no18
+
+
+@pytest.mark.parametrize(
+    ("listed", "written", "matches"),
+    [
+        ("Huntington Ingalls", "Huntington Ingalls Industries, Inc.", True),
+        ("Huntington Ingalls", "HUNTINGTON-INGALLS", True),
+        ("MP Materials", "MP Materials Corp.", True),
+        ("MP Materials", "mp materials, corp", True),
+        ("USA Rare Earth", "USA Rare Earth LLC", True),
+        ("MP Materials", "MPM Materials Corp.", False),
+        ("USA Rare Earth", "USA Rare Metals Inc.", False),
+    ],
+)
+def test_listed_names_match_robustly(listed: str, written: str, matches: bool) -> None:
+    key, candidate = party_key(listed), party_key(written)
+    assert (key == candidate or candidate.startswith(key + " ")) is matches
+
+
+# --- rules lint on broken files ----------------------------------------------------------------
+
+GOOD = (ROOT / "tests" / "data" / "rules" / "test-measure.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line", "needle"),
+    [
+        ("bad-yaml", GOOD.replace("controls:\n", "controls: [\n", 1), 16, "not valid YAML"),
+        (
+            "unknown-key",
+            GOOD.replace("  - id: gallium\n", "  - id: gallium\n    requires_permit: yes\n"),
+            17,
+            "unknown key 'requires_permit'",
+        ),
+        (
+            "effective-after-end",
+            GOOD.replace("ends: 2025-12-31", "ends: 2025-03-01"),
+            9,
+            "effective 2025-03-10 is after ends 2025-03-01",
+        ),
+        (
+            "control-without-source",
+            GOOD.replace("source: https://example.invalid/test-measure\n", ""),
+            15,
+            "control 'gallium' has no source",
+        ),
+        (
+            "duplicate-control-id",
+            GOOD.replace("  - id: antimony-oxide", "  - id: gallium"),
+            24,
+            "control id 'gallium' is used twice",
+        ),
+        (
+            "unknown-mineral",
+            GOOD.replace("minerals: [bismuth]", "minerals: [bismuthium]"),
+            47,
+            "unknown mineral 'bismuthium'",
+        ),
+        (
+            "unknown-country",
+            GOOD.replace("only: [US]", "only: [Atlantis]"),
+            36,
+            "unknown country 'Atlantis'",
+        ),
+    ],
+)
+def test_lint_finds_problems_with_file_and_line(
+    cli: Any, tmp_path: Path, name: str, text: str, line: int, needle: str
+) -> None:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    run = cli(["rules", "lint", str(tmp_path)])
+    assert run.code == 1
+    assert f"{path}:{line}:" in run.out and needle in run.out, run.out
+
+
+def test_lint_finds_a_duplicate_rule_id_across_files(cli: Any, tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(GOOD, encoding="utf-8")
+    run = cli(["rules", "lint", str(tmp_path)])
+    assert run.code == 1
+    assert (
+        f"{tmp_path / 'b.yaml'}:2:5:" in run.out
+        and "rule id 'test-measure' is also used" in run.out
+    )
+
+
+def test_lint_finds_a_suspension_of_an_unknown_rule(cli: Any, tmp_path: Path) -> None:
+    text = (ROOT / "rules" / "cn" / "mofcom-2025-72.yaml").read_text(encoding="utf-8")
+    (tmp_path / "72.yaml").write_text(text, encoding="utf-8")
+    run = cli(["rules", "lint", str(tmp_path)])
+    assert run.code == 1 and "suspends unknown rule 'cn-mofcom-2024-46'" in run.out
+
+
+def test_lint_of_a_missing_path_is_exit_2(cli: Any, tmp_path: Path) -> None:
+    assert cli(["rules", "lint", str(tmp_path / "nope")]).code == 2
