@@ -76,20 +76,21 @@ def parse_countries(value: Any) -> tuple[str, ...]:
     return (parse_country(value),)
 
 
+def _hs_digits(value: Any, shortest: int, what: str) -> str:
+    text = _HS_STRIP.sub("", _text(value, what))
+    if not text.isascii() or not text.isdigit() or not shortest <= len(text) <= 10:
+        raise ValueError(f"{value!r} is not {what} of {shortest} to 10 digits")
+    return text
+
+
 def parse_hs_code(value: Any) -> str:
     """A customs commodity code: 4 to 10 digits after dots and spaces are dropped."""
-    text = _HS_STRIP.sub("", _text(value, "an HS code"))
-    if not text.isascii() or not text.isdigit() or not 4 <= len(text) <= 10:
-        raise ValueError(f"{value!r} is not an HS code of 4 to 10 digits")
-    return text
+    return _hs_digits(value, 4, "an HS code")
 
 
 def parse_hs_prefix(value: Any) -> str:
     """An HS code or prefix of 2 to 10 digits (dots and spaces dropped)."""
-    text = _HS_STRIP.sub("", _text(value, "an HS code prefix"))
-    if not text.isascii() or not text.isdigit() or not 2 <= len(text) <= 10:
-        raise ValueError(f"{value!r} is not an HS code prefix of 2 to 10 digits")
-    return text
+    return _hs_digits(value, 2, "an HS code prefix")
 
 
 def parse_positive_int(value: Any) -> int:
@@ -173,6 +174,12 @@ def parse_minerals(value: Any, info: ValidationInfo) -> tuple[str, ...]:
 
 
 _STRING_OR_NUMBER = {"type": ["string", "number"]}
+_ONE_OR_MORE_STRINGS = {
+    "anyOf": [
+        {"type": "string"},
+        {"type": "array", "items": {"type": "string"}, "minItems": 1},
+    ]
+}
 
 Text = Annotated[str, BeforeValidator(parse_text), WithJsonSchema({"type": "string"})]
 Date = Annotated[
@@ -188,14 +195,7 @@ Country = Annotated[
 Countries = Annotated[
     tuple[str, ...],
     BeforeValidator(parse_countries),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string"},
-                {"type": "array", "items": {"type": "string"}, "minItems": 1},
-            ]
-        }
-    ),
+    WithJsonSchema(_ONE_OR_MORE_STRINGS),
 ]
 HsCode = Annotated[
     str,
@@ -215,12 +215,5 @@ Percent = Annotated[Decimal, BeforeValidator(parse_percent), WithJsonSchema(_STR
 Minerals = Annotated[
     tuple[str, ...],
     BeforeValidator(parse_minerals),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string"},
-                {"type": "array", "items": {"type": "string"}, "minItems": 1},
-            ]
-        }
-    ),
+    WithJsonSchema(_ONE_OR_MORE_STRINGS),
 ]
