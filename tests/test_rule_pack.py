@@ -42,6 +42,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("fail/cn-2024-46-gallium-us-after-suspension", "fail", "fail"),
         ("warn/cn-2024-46-graphite-us-stricter-review", "warn", "warn"),
         ("pass/cn-2024-46-graphite-us-during-suspension", "pass", "pass"),
+        ("pass/cn-2024-46-graphite-to-germany-not-reviewed", "pass", "pass"),
         ("fail/cn-2024-46-dual-use-to-us-military", "fail", "fail"),
         ("pass/cn-2024-46-non-dual-use-to-us-military", "pass", "pass"),
     ],
@@ -99,6 +100,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
     "cn-mofcom-2026-1": [
         ("pass/cn-2026-1-japan-military-day-before", "pass", "pass"),
         ("fail/cn-2026-1-japan-military-day-effective", "fail", "fail"),
+        ("pass/cn-2026-1-korean-military-not-japan", "pass", "pass"),
     ],
     "cn-mofcom-2025-51-entities": [
         ("pass/cn-2025-51-listed-party-day-before", "pass", "pass"),
@@ -116,7 +118,7 @@ SUSPENSIONS: dict[str, dict[str, list[tuple[str, str, str]]]] = {
         "cn-mofcom-gac-2025-55": CASES["cn-mofcom-gac-2025-55"][1:],
         "cn-mofcom-2025-61": CASES["cn-mofcom-2025-61"][1:3],
     },
-    "cn-mofcom-2025-72": {"cn-mofcom-2024-46": CASES["cn-mofcom-2024-46"][2:7]},
+    "cn-mofcom-2025-72": {"cn-mofcom-2024-46": CASES["cn-mofcom-2024-46"][2:5]},
 }
 
 REFERENCES = {
