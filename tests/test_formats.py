@@ -31,14 +31,17 @@ SHARED = {
 def shared_report() -> Report:
     checker = Checker(Options(rule_paths=(TEST_RULES,), bundled=False))
     results = tuple(checker.check_bytes(path, text.encode()) for path, text in SHARED.items())
-    return Report(results, "0.1.0", "0" * 64, ("test-measure",))
+    report = checker.report(results)
+    # pin what changes with releases and rule edits, so snapshots change only with the formats
+    return Report(results, "0.1.0", "0" * 64, report.rules, None, report.controls)
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
 def test_every_registered_format_renders(name: str, shared_report: Report) -> None:
     text = get(name).render(shared_report, Style())
-    for path in SHARED:
-        assert path in text
+    for result in shared_report.results:
+        if result.verdict != "pass" or name != "sarif":  # SARIF lists problems only
+            assert result.path in text
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))

@@ -138,7 +138,6 @@ def verify(
     """Check manifests and report a verdict for each: pass, warn, fail or error."""
     from mineralcheck.formats import Style, get
     from mineralcheck.pipeline import STDIN, Checker, Options, discover
-    from mineralcheck.results import Report
 
     options = Options(
         rule_paths=tuple(rules or ()), bundled=not no_bundled_rules, as_of=_parse_as_of(as_of)
@@ -154,13 +153,7 @@ def verify(
             results.append(checker.check_file(path))
     if not results:
         raise UsageError("no manifests found (looked for *.yaml, *.yml and *.json)")
-    report = Report(
-        results=tuple(results),
-        tool_version=__version__,
-        rule_pack_hash=checker.pack.hash,
-        rules=tuple(rule.id for _, rule in checker.pack.rules),
-        as_of=options.as_of.isoformat() if options.as_of else None,
-    )
+    report = checker.report(results)
     terminal = output is None and sys.stdout.isatty()
     style = Style(
         terminal=terminal,

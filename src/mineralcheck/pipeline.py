@@ -11,7 +11,7 @@ from pathlib import Path
 from mineralcheck.engine.judge import Judge
 from mineralcheck.engine.match import compile_pack
 from mineralcheck.manifest.reader import read_manifest
-from mineralcheck.results import Finding, ManifestResult, Severity
+from mineralcheck.results import ControlInfo, Finding, ManifestResult, Report, Severity
 from mineralcheck.ruleset.loader import load_pack
 from mineralcheck.ruleset.pack import RulePack
 
@@ -59,8 +59,33 @@ class Checker:
         read = read_manifest(raw, self.pack.vocabulary)
         if read.manifest is None or read.document is None:
             return ManifestResult.judge(path, _raw_id(read.document), read.errors)
-        findings = self.judge.findings(read.manifest, read.document, self.options.as_of)
-        return ManifestResult.judge(path, read.manifest.id, findings)
+        manifest = read.manifest
+        findings = self.judge.findings(manifest, read.document, self.options.as_of)
+        lines = tuple(manifest.line_of(i) for i in range(len(manifest.items)))
+        return ManifestResult.judge(path, manifest.id, findings, lines)
+
+    def report(self, results: Iterable[ManifestResult]) -> Report:
+        """A report over ``results``, recording the rule pack and options they were checked with."""
+        from mineralcheck import __version__
+
+        return Report(
+            results=tuple(results),
+            tool_version=__version__,
+            rule_pack_hash=self.pack.hash,
+            rules=tuple(rule.id for _, rule in self.pack.rules),
+            as_of=self.options.as_of.isoformat() if self.options.as_of else None,
+            controls=tuple(
+                ControlInfo(
+                    id=c.id,
+                    title=c.control.title,
+                    reference=c.rule.reference,
+                    url=c.url,
+                    requires=str(c.requires),
+                    control_code=c.control.control_code,
+                )
+                for c in self.pack.controls
+            ),
+        )
 
     def check_file(self, path: str) -> ManifestResult:
         """The result for the manifest at ``path``; an unreadable file is an ``error`` result."""

@@ -56,16 +56,21 @@ class ManifestResult:
     manifest_id: str | None
     verdict: Severity
     findings: tuple[Finding, ...]
+    lines: tuple[int, ...] = ()  # the line numbers of the manifest's items, when it was read
 
     @classmethod
     def judge(
-        cls, path: str, manifest_id: str | None, findings: Iterable[Finding]
+        cls,
+        path: str,
+        manifest_id: str | None,
+        findings: Iterable[Finding],
+        lines: tuple[int, ...] = (),
     ) -> ManifestResult:
         """A result whose verdict is the worst of ``findings`` (``pass`` when none is worse)."""
         found = tuple(findings)
         worst = max((f.severity for f in found), key=lambda s: s.rank, default=Severity.PASS)
         verdict = Severity.PASS if worst.rank == 0 else worst
-        return cls(path, manifest_id, verdict, found)
+        return cls(path, manifest_id, verdict, found, lines)
 
 
 @dataclass
@@ -92,6 +97,18 @@ class Summary:
         return 0
 
 
+@dataclass(frozen=True, slots=True)
+class ControlInfo:
+    """What a report says about one control of the rule pack (for SARIF rules, say)."""
+
+    id: str
+    title: str
+    reference: str
+    url: str | None
+    requires: str
+    control_code: str | None = None
+
+
 @dataclass(frozen=True)
 class Report:
     """Every manifest result of one run, with what the run was checked against."""
@@ -101,6 +118,7 @@ class Report:
     rule_pack_hash: str
     rules: tuple[str, ...]
     as_of: str | None = None
+    controls: tuple[ControlInfo, ...] = ()
 
     @property
     def summary(self) -> Summary:

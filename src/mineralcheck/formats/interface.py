@@ -16,6 +16,7 @@ class Style:
     color: bool = False
     width: int | None = None
     verbose: bool = False
+    cwd: str | None = None  # paths in SARIF are made relative to this directory
 
 
 class Format(Protocol):

@@ -1,0 +1,62 @@
+"""GitHub Actions workflow commands: annotations on the lines of the manifests.
+
+Escaping follows @actions/core (``escapeData`` and ``escapeProperty``). GitHub shows at most 10
+error and 10 warning annotations per step, so only the first 10 of each kind are emitted; the
+rest are counted in a notice, and the whole report goes to the step summary (the CLI appends
+the Markdown format to ``$GITHUB_STEP_SUMMARY``).
+"""
+
+from __future__ import annotations
+
+from mineralcheck.formats import text
+from mineralcheck.formats.common import relative_path, reported, rule_id
+from mineralcheck.formats.interface import Style
+from mineralcheck.results import Finding, Report, Severity
+
+LIMIT = 10
+COMMANDS = {Severity.ERROR: "error", Severity.FAIL: "error", Severity.WARN: "warning"}
+
+
+def escape_data(value: str) -> str:
+    """Escape a command's message: ``%``, carriage return and newline."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    """Escape a command property: as data, plus ``:`` and ``,``."""
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(kind: str, path: str, finding: Finding) -> str:
+    """One ``::error``/``::warning`` workflow command for a finding."""
+    properties = [f"file={escape_property(path)}"]
+    if finding.line is not None:
+        properties.append(f"line={finding.line}")
+        if finding.column is not None:
+            properties.append(f"col={finding.column}")
+    properties.append(f"title={escape_property(f'mineralcheck {rule_id(finding)}')}")
+    message = finding.message + (f" ({finding.reference})" if finding.reference else "")
+    return f"::{kind} {','.join(properties)}::{escape_data(message)}"
+
+
+def render(report: Report, style: Style) -> str:
+    """Plain text for the log, then at most 10 annotations of each kind."""
+    lines = [text.render(report, style).rstrip("\n")]
+    emitted = {"error": 0, "warning": 0}
+    skipped = {"error": 0, "warning": 0}
+    for result in report.results:
+        path = relative_path(result.path, style.cwd)
+        for finding in reported(result):
+            kind = COMMANDS[finding.severity]
+            if emitted[kind] < LIMIT:
+                lines.append(command(kind, path, finding))
+                emitted[kind] += 1
+            else:
+                skipped[kind] += 1
+    for kind, count in skipped.items():
+        if count:
+            lines.append(
+                f"::notice title=mineralcheck::{count} more {kind} finding(s) are not annotated "
+                "(GitHub shows 10 per step); see the job summary or the text report above"
+            )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,85 @@
+"""JUnit XML for GitLab and Jenkins: a suite per manifest, a test case per item."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from xml.etree import ElementTree as ET
+
+from mineralcheck.formats.common import SEVERITY_WORD, reported, rule_id
+from mineralcheck.formats.interface import Style
+from mineralcheck.results import Finding, ManifestResult, Report, Severity
+
+_NOT_NAME = re.compile(r"[^A-Za-z0-9_]+")
+
+
+def _classname(path: str) -> str:
+    """A dotted class name from a path (Jenkins builds its tree from the dots)."""
+    stem = path.rsplit(".", 1)[0] if path.endswith((".yaml", ".yml", ".json")) else path
+    parts = [_NOT_NAME.sub("_", part) for part in stem.split("/") if part not in ("", ".")]
+    return ".".join(["mineralcheck", *parts])
+
+
+def _line(path: str, finding: Finding) -> str:
+    where = path
+    if finding.line is not None:
+        where += f":{finding.line}" + (f":{finding.column}" if finding.column else "")
+    reference = f" ({finding.reference}, {finding.url})" if finding.reference else ""
+    severity = SEVERITY_WORD[finding.severity]
+    return f"{where}: {severity} [{rule_id(finding)}] {finding.message}{reference}"
+
+
+def _case(suite: ET.Element, classname: str, name: str, path: str, findings: list[Finding]) -> None:
+    case = ET.SubElement(suite, "testcase", classname=classname, name=name, file=path, time="0")
+    line = next((f.line for f in findings if f.line), None)
+    if line is not None:
+        case.set("line", str(line))
+    worst = max((f.severity for f in findings), key=lambda s: s.rank, default=Severity.PASS)
+    text = "\n".join(_line(path, f) for f in findings)
+    if worst is Severity.ERROR:
+        first = next(f for f in findings if f.severity is Severity.ERROR)
+        ET.SubElement(case, "error", message=first.message, type=first.code).text = text
+    elif worst is Severity.FAIL:
+        first = next(f for f in findings if f.severity is Severity.FAIL)
+        ET.SubElement(case, "failure", message=first.message, type=first.code).text = text
+    elif findings:
+        ET.SubElement(case, "system-out").text = text
+
+
+def _suite(root: ET.Element, result: ManifestResult) -> tuple[int, int, int]:
+    suite = ET.SubElement(root, "testsuite", name=result.path, file=result.path)
+    classname = _classname(result.path)
+    by_item: dict[int | None, list[Finding]] = defaultdict(list)
+    for finding in reported(result):
+        by_item[finding.item].append(finding)
+    items = sorted(set(result.lines) | {f.item for f in result.findings if f.item is not None})
+    cases = [(f"item {item}", by_item.get(item, [])) for item in items]
+    if None in by_item or not cases:
+        cases.insert(0, ("manifest", by_item.get(None, [])))
+    failures = errors = 0
+    for name, findings in cases:
+        _case(suite, classname, name, result.path, findings)
+        worst = max((f.severity.rank for f in findings), default=0)
+        errors += worst == Severity.ERROR.rank
+        failures += worst == Severity.FAIL.rank
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(failures))
+    suite.set("errors", str(errors))
+    suite.set("skipped", "0")
+    suite.set("time", "0")
+    return len(cases), failures, errors
+
+
+def render(report: Report, style: Style) -> str:
+    """The report as a JUnit XML document."""
+    root = ET.Element("testsuites", name="mineralcheck")
+    totals = [0, 0, 0]
+    for result in report.results:
+        for index, count in enumerate(_suite(root, result)):
+            totals[index] += count
+    root.set("tests", str(totals[0]))
+    root.set("failures", str(totals[1]))
+    root.set("errors", str(totals[2]))
+    root.set("time", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
