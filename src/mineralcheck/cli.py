@@ -18,7 +18,7 @@ import typer
 
 from mineralcheck import __version__
 from mineralcheck.errors import MineralcheckError, RulePackError, UsageError
-from mineralcheck.formats import FORMATS
+from mineralcheck.formats import AUTO, FORMATS
 
 if TYPE_CHECKING:
     from mineralcheck.ruleset.pack import RulePack
@@ -32,7 +32,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-FormatName = StrEnum("FormatName", {name: name for name in FORMATS})  # type: ignore[misc]
+FormatName = StrEnum("FormatName", {name: name for name in (AUTO, *FORMATS)})  # type: ignore[misc]
 
 
 class FailOn(StrEnum):
@@ -61,64 +61,86 @@ def _parse_as_of(value: str | None) -> dt.date | None:
         raise typer.BadParameter(str(exc), param_hint="--as-of") from None
 
 
-def _write_output(text: str, output: Path | None) -> None:
-    """Write to ``output`` atomically (no half-written file), or to standard output."""
-    if output is None:
-        try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        except BrokenPipeError:  # the reader stopped early (| head): not our failure
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        return
-    directory = output.parent if str(output.parent) else Path()
+def _write_files(files: list[tuple[Path, str]]) -> None:
+    """Write every file or none: each goes to a temporary file first, then all are renamed."""
+    written: list[tuple[str, Path]] = []
     try:
-        handle, temporary = tempfile.mkstemp(
-            dir=directory, prefix=f".{output.name}.", suffix=".tmp"
-        )
+        for path, text in files:
+            directory = path.parent if str(path.parent) else Path()
+            handle, temporary = tempfile.mkstemp(
+                dir=directory, prefix=f".{path.name}.", suffix=".tmp"
+            )
+            written.append((temporary, path))
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+        for temporary, path in written:
+            os.replace(temporary, path)
     except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+        for temporary, _ in written:
+            Path(temporary).unlink(missing_ok=True)
+        target = written[-1][1] if written else files[len(written)][0]
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def _write_stdout(text: str) -> None:
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, output)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (| head): not our failure
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _stderr(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
+RulesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--rules", "-r", help="Rule file or directory to add (repeatable).", metavar="PATH"
+    ),
+]
+BundledOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--bundled-rules/--no-bundled-rules",
+        help="Use the rule pack that ships with the tool (default) or leave it out.",
+        show_default=False,
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Status on this date (default: today).", metavar="DATE"),
+]
+
+
 @app.command()
 def verify(
     paths: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
-            help="Manifest files, directories (searched recursively) or - for stdin.",
+            help="Manifest files, directories (searched recursively) or - for stdin "
+            "(default: paths from the configuration).",
             metavar="PATH",
             show_default=False,
         ),
-    ],
-    rules: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--rules", "-r", help="Rule file or directory to add (repeatable).", metavar="PATH"
-        ),
     ] = None,
-    no_bundled_rules: Annotated[
-        bool,
-        typer.Option(
-            "--no-bundled-rules", help="Leave out the rule pack that ships with the tool."
-        ),
-    ] = False,
+    rules: RulesOption = None,
+    bundled_rules: BundledOption = None,
     output_format: Annotated[
-        FormatName, typer.Option("--format", "-f", help="Report format.")
-    ] = FormatName["table"],
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the report to this file.", metavar="FILE"),
+        FormatName | None,
+        typer.Option("--format", "-f", help="Report format [default: auto].", show_default=False),
+    ] = None,
+    outputs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report to FILE instead of standard output; FORMAT:FILE writes an "
+            "extra report in FORMAT (repeatable).",
+            metavar="[FORMAT:]FILE",
+        ),
     ] = None,
     as_of: Annotated[
         str | None,
@@ -129,43 +151,104 @@ def verify(
         ),
     ] = None,
     fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Exit 1 on this verdict or worse.")
-    ] = FailOn.FAIL,
+        FailOn | None,
+        typer.Option(
+            "--fail-on", help="Exit 1 on this verdict or worse [default: fail].", show_default=False
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Use this configuration file.", metavar="FILE"),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show info findings and internal tracebacks.")
     ] = False,
 ) -> int:
     """Check manifests and report a verdict for each: pass, warn, fail or error."""
+    from mineralcheck.config import resolve
     from mineralcheck.formats import Style, get
+    from mineralcheck.formats import resolve as resolve_format
     from mineralcheck.pipeline import STDIN, Checker, Options, discover
 
+    cli_values = {
+        "paths": paths or None,
+        "rules": [str(r) for r in rules] if rules else None,
+        "bundled_rules": bundled_rules,
+        "format": str(output_format) if output_format is not None else None,
+        "fail_on": str(fail_on) if fail_on is not None else None,
+        "outputs": outputs or None,
+    }
+    settings = resolve(cli_values, os.environ, Path.cwd(), config)
+    if not settings.paths:
+        raise UsageError("give a manifest path, or set paths in mineralcheck.toml")
     options = Options(
-        rule_paths=tuple(rules or ()), bundled=not no_bundled_rules, as_of=_parse_as_of(as_of)
+        rule_paths=settings.rules, bundled=settings.bundled_rules, as_of=_parse_as_of(as_of)
     )
     if not options.bundled and not options.rule_paths:
         raise UsageError("--no-bundled-rules needs at least one --rules path")
     checker = Checker(options)
     results = []
-    for path in discover(paths):
+    for path in discover(settings.paths, settings.include, settings.exclude):
         if path == STDIN:
             results.append(checker.check_bytes(STDIN, sys.stdin.buffer.read()))
         else:
             results.append(checker.check_file(path))
     if not results:
-        raise UsageError("no manifests found (looked for *.yaml, *.yml and *.json)")
+        raise UsageError("no manifests found (looked for " + ", ".join(settings.include) + ")")
     report = checker.report(results)
-    terminal = output is None and sys.stdout.isatty()
+
+    on_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    replaced = [o for o in settings.outputs if not o.typed]
+    terminal = not replaced and sys.stdout.isatty()
+    main_format = resolve_format(settings.format, github_actions=on_actions, terminal=terminal)
     style = Style(
         terminal=terminal,
         color=terminal and not os.environ.get("NO_COLOR"),
-        width=None,
         verbose=verbose,
+        cwd=str(Path.cwd()),
     )
-    _write_output(get(str(output_format)).render(report, style), output)
+    files = [(o.path, get(main_format).render(report, style)) for o in replaced]
+    plain = Style(verbose=verbose, cwd=str(Path.cwd()))
+    files += [(o.path, get(o.format).render(report, plain)) for o in settings.outputs if o.typed]
+    _write_files(files)
+    if not replaced:
+        _write_stdout(get(main_format).render(report, style))
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if main_format == "github" and summary_file:
+        try:
+            with open(summary_file, "a", encoding="utf-8") as stream:
+                stream.write(get("markdown").render(report, plain))
+        except OSError as exc:
+            _stderr(f"mineralcheck: warning: cannot append to {summary_file}: {exc.strerror}")
     summary = report.summary
     counts = ", ".join(f"{summary.counts[v]} {v}" for v in summary.counts)
     _stderr(f"mineralcheck: {summary.manifests} manifest(s): {counts}")
-    return summary.exit_code(fail_on_warn=fail_on is FailOn.WARN)
+    return summary.exit_code(fail_on_warn=settings.fail_on == "warn")
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Where to write the files.", show_default=".")
+    ] = Path(),
+) -> int:
+    """Write a commented starter mineralcheck.toml and an example manifest (never overwrites)."""
+    from mineralcheck.starter import starter_files
+
+    files = starter_files()
+    existing = [str(directory / name) for name in files if (directory / name).exists()]
+    if existing:
+        raise UsageError(f"not overwriting {', '.join(existing)}")
+    for name, text in files.items():
+        target = directory / name
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create {target.parent}: {exc.strerror or exc}") from None
+        _write_files([(target, text)])
+        _stderr(f"mineralcheck: wrote {target}")
+    _stderr("mineralcheck: now run: mineralcheck verify")
+    return 0
 
 
 @app.command()
@@ -188,28 +271,19 @@ rules_app = typer.Typer(
 )
 app.add_typer(rules_app, name="rules")
 
-RulesOption = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--rules", "-r", help="Rule file or directory to add (repeatable).", metavar="PATH"
-    ),
-]
-NoBundledOption = Annotated[
-    bool,
-    typer.Option("--no-bundled-rules", help="Leave out the rule pack that ships with the tool."),
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option("--as-of", help="Status on this date (default: today).", metavar="DATE"),
-]
 
-
-def _load_for_rules(rules: list[Path] | None, no_bundled_rules: bool) -> RulePack:
+def _load_for_rules(rules: list[Path] | None, bundled_rules: bool | None) -> RulePack:
+    from mineralcheck.config import resolve
     from mineralcheck.ruleset.loader import load_pack
 
-    if no_bundled_rules and not rules:
+    cli_values = {
+        "rules": [str(r) for r in rules] if rules else None,
+        "bundled_rules": bundled_rules,
+    }
+    settings = resolve(cli_values, os.environ, Path.cwd())
+    if not settings.bundled_rules and not settings.rules:
         raise UsageError("--no-bundled-rules needs at least one --rules path")
-    return load_pack(tuple(rules or ()), bundled=not no_bundled_rules)
+    return load_pack(settings.rules, bundled=settings.bundled_rules)
 
 
 class ListFormat(StrEnum):
@@ -223,7 +297,7 @@ class ListFormat(StrEnum):
 def rules_list(
     as_of: AsOfOption = None,
     rules: RulesOption = None,
-    no_bundled_rules: NoBundledOption = False,
+    bundled_rules: BundledOption = None,
     output_format: Annotated[
         ListFormat, typer.Option("--format", "-f", help="text or json.")
     ] = ListFormat.TEXT,
@@ -233,7 +307,7 @@ def rules_list(
 
     from mineralcheck.ruleset.describe import list_text, measure_rows
 
-    pack = _load_for_rules(rules, no_bundled_rules)
+    pack = _load_for_rules(rules, bundled_rules)
     day = _parse_as_of(as_of) or dt.date.today()
     if output_format is ListFormat.JSON:
         text = json.dumps({"as_of": day.isoformat(), "measures": measure_rows(pack, day)}, indent=2)
@@ -250,12 +324,12 @@ def rules_show(
     ],
     as_of: AsOfOption = None,
     rules: RulesOption = None,
-    no_bundled_rules: NoBundledOption = False,
+    bundled_rules: BundledOption = None,
 ) -> int:
     """Show one measure: its reference, sources, dates, suspensions and controls."""
     from mineralcheck.ruleset.describe import show_text
 
-    pack = _load_for_rules(rules, no_bundled_rules)
+    pack = _load_for_rules(rules, bundled_rules)
     found = next(((p, r) for p, r in pack.rules if r.id == rule_id), None)
     if found is None:
         known = ", ".join(sorted(r.id for _, r in pack.rules))

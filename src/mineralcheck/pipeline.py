@@ -6,8 +6,10 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 
+from mineralcheck.config import DEFAULT_INCLUDE
 from mineralcheck.engine.judge import Judge
 from mineralcheck.engine.match import compile_pack
 from mineralcheck.manifest.reader import read_manifest
@@ -15,7 +17,6 @@ from mineralcheck.results import ControlInfo, Finding, ManifestResult, Report, S
 from mineralcheck.ruleset.loader import load_pack
 from mineralcheck.ruleset.pack import RulePack
 
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
 
 
@@ -28,20 +29,34 @@ class Options:
     as_of: dt.date | None = None
 
 
-def discover(paths: Iterable[str]) -> Iterator[str]:
+def _wanted(relative: str, include: Iterable[str], exclude: Iterable[str]) -> bool:
+    return any(fnmatch(relative, p) for p in include) and not any(
+        fnmatch(relative, p) for p in exclude
+    )
+
+
+def discover(
+    paths: Iterable[str],
+    include: Iterable[str] = DEFAULT_INCLUDE,
+    exclude: Iterable[str] = (),
+) -> Iterator[str]:
     """Manifest paths in check order: files as given, directories walked in sorted order.
 
-    Directories are searched recursively for ``*.yaml``, ``*.yml`` and ``*.json``; hidden
-    directories (``.git``) are skipped. A path that does not exist is yielded as given, so that
-    it is reported as an error rather than silently dropped.
+    Files under a directory are taken when their path below it matches an ``include`` glob and
+    no ``exclude`` glob (``*`` also matches ``/``); by default ``*.yaml``, ``*.yml`` and
+    ``*.json``. Hidden directories (``.git``) are skipped. A path that does not exist is yielded
+    as given, so that it is reported as an error rather than silently dropped.
     """
+    include, exclude = tuple(include), tuple(exclude)
     for given in paths:
         if given != STDIN and Path(given).is_dir():
             for root, dirs, files in os.walk(given):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if name.endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
-                        yield os.path.join(root, name)
+                    path = os.path.join(root, name)
+                    relative = os.path.relpath(path, given).replace(os.sep, "/")
+                    if not name.startswith(".") and _wanted(relative, include, exclude):
+                        yield path
         else:
             yield given
 

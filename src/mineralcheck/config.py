@@ -1,0 +1,241 @@
+"""Settings for a run: the command line, then ``MINERALCHECK_*`` variables, then a config file.
+
+The config file is ``mineralcheck.toml``, or the ``[tool.mineralcheck]`` table of
+``pyproject.toml``, found in the working directory or the nearest directory above it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from mineralcheck.errors import MineralcheckError
+from mineralcheck.formats import AUTO, FORMATS
+
+CONFIG_FILE = "mineralcheck.toml"
+PYPROJECT = "pyproject.toml"
+DEFAULT_INCLUDE = ("*.yaml", "*.yml", "*.json")
+ENV_PREFIX = "MINERALCHECK_"
+
+
+class ConfigError(MineralcheckError):
+    """A configuration file or variable is invalid; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """A report to write to a file; ``typed`` when it named its format (``sarif:out.sarif``)."""
+
+    format: str
+    path: Path
+    typed: bool
+
+
+def parse_output(text: str, default_format: str) -> OutputSpec:
+    """``FORMAT:PATH`` is an extra report in FORMAT; a bare PATH takes ``default_format``."""
+    name, sep, rest = text.partition(":")
+    if sep and name in FORMATS:
+        if not rest:
+            raise ValueError(f"{text!r} names no file after '{name}:'")
+        return OutputSpec(name, Path(rest), typed=True)
+    return OutputSpec(default_format, Path(text), typed=False)
+
+
+def _check_format(value: str) -> str:
+    if value != AUTO and value not in FORMATS:
+        raise ValueError(f"{value!r} is not a format; use one of: {', '.join([AUTO, *FORMATS])}")
+    return value
+
+
+class ConfigFile(BaseModel):
+    """The keys a configuration file may set."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    paths: list[str] | None = None
+    include: list[str] | None = None
+    exclude: list[str] | None = None
+    rules: list[str] | None = None
+    bundled_rules: bool | None = None
+    format: str | None = None
+    fail_on: Literal["fail", "warn"] | None = None
+    outputs: list[str] | None = None
+
+    @field_validator("format")
+    @classmethod
+    def _format(cls, value: str | None) -> str | None:
+        return None if value is None else _check_format(value)
+
+    @field_validator("outputs")
+    @classmethod
+    def _outputs(cls, value: list[str] | None) -> list[str] | None:
+        for entry in value or ():
+            if not parse_output(entry, "").typed:
+                raise ValueError(f"{entry!r} is not 'format:path' (formats: {', '.join(FORMATS)})")
+        return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a ``verify`` run is configured with, after precedence is applied."""
+
+    paths: tuple[str, ...] = ()
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+    rules: tuple[Path, ...] = ()
+    bundled_rules: bool = True
+    format: str = AUTO
+    fail_on: str = "fail"
+    outputs: tuple[OutputSpec, ...] = ()
+    config_file: Path | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest config file at or above ``start`` and its raw table, if any."""
+    for directory in (start, *start.parents):
+        candidate = directory / CONFIG_FILE
+        if candidate.is_file():
+            return candidate, _read_toml(candidate)
+        pyproject = directory / PYPROJECT
+        if pyproject.is_file():
+            table = _read_toml(pyproject).get("tool", {}).get("mineralcheck")
+            if isinstance(table, dict):
+                return pyproject, table
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _validate(path: Path, raw: Mapping[str, Any]) -> ConfigFile:
+    where = f"{path} [tool.mineralcheck]" if path.name == PYPROJECT else str(path)
+    try:
+        return ConfigFile.model_validate(dict(raw))
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        raise ConfigError(f"{where}: key {key!r}: {message}") from None
+
+
+def _relative(base: Path, value: str, cwd: Path) -> str:
+    """A path from the config file, made relative to the working directory where it can be."""
+    path = Path(value)
+    if path.is_absolute():
+        return value
+    joined = (base / path).resolve()
+    try:
+        return str(joined.relative_to(cwd.resolve())) or "."
+    except ValueError:
+        return str(joined)
+
+
+def _env_list(value: str, separator: str) -> list[str]:
+    return [part for part in value.split(separator) if part.strip()]
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key in ConfigFile.model_fields:
+        name = ENV_PREFIX + key.upper()
+        if name not in env:
+            continue
+        value = env[name]
+        if key in ("paths", "rules"):
+            found[key] = _env_list(value, os.pathsep)
+        elif key in ("include", "exclude", "outputs"):
+            found[key] = _env_list(value, ",")
+        elif key == "bundled_rules":
+            lowered = value.strip().casefold()
+            if lowered not in ("1", "0", "true", "false", "yes", "no"):
+                raise ConfigError(f"{name}: {value!r} is not true or false")
+            found[key] = lowered in ("1", "true", "yes")
+        else:
+            found[key] = value.strip()
+    try:
+        ConfigFile.model_validate(found)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        name = ENV_PREFIX + str(error["loc"][0]).upper()
+        raise ConfigError(f"{name}: {str(error['msg']).removeprefix('Value error, ')}") from None
+    return found
+
+
+def resolve(
+    cli: Mapping[str, Any],
+    env: Mapping[str, str],
+    cwd: Path,
+    config_path: Path | None = None,
+) -> Settings:
+    """Settings from the command line (``None`` = not given), then environment, then file."""
+    file_values: dict[str, Any] = {}
+    config_file: Path | None = None
+    variable = env.get(ENV_PREFIX + "CONFIG")
+    explicit = config_path or (Path(variable) if variable else None)
+    found: tuple[Path, dict[str, Any]] | None
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: no such configuration file")
+        raw = _read_toml(explicit)
+        if explicit.name == PYPROJECT:
+            raw = raw.get("tool", {}).get("mineralcheck", {})
+        found = (explicit, raw)
+    else:
+        found = find_config(cwd)
+    if found is not None:
+        config_file, raw = found
+        parsed = _validate(config_file, raw)
+        base = config_file.parent
+        file_values = parsed.model_dump(exclude_none=True)
+        for key in ("paths", "rules"):
+            if key in file_values:
+                file_values[key] = [_relative(base, v, cwd) for v in file_values[key]]
+        if "outputs" in file_values:
+            relocated = []
+            for entry in file_values["outputs"]:
+                spec = parse_output(entry, "")
+                relocated.append(f"{spec.format}:{_relative(base, str(spec.path), cwd)}")
+            file_values["outputs"] = relocated
+    env_values = _from_env(env)
+    merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for key in ConfigFile.model_fields:
+        layers = (
+            ("command line", cli),
+            ("environment", env_values),
+            (str(config_file), file_values),
+        )
+        for origin, values in layers:
+            if values.get(key) is not None:
+                merged[key] = values[key]
+                sources[key] = origin
+                break
+    fmt = merged.get("format", AUTO)
+    return Settings(
+        paths=tuple(merged.get("paths", ())),
+        include=tuple(merged.get("include", DEFAULT_INCLUDE)),
+        exclude=tuple(merged.get("exclude", ())),
+        rules=tuple(Path(p) for p in merged.get("rules", ())),
+        bundled_rules=merged.get("bundled_rules", True),
+        format=fmt,
+        fail_on=merged.get("fail_on", "fail"),
+        outputs=tuple(parse_output(o, fmt) for o in merged.get("outputs", ())),
+        config_file=config_file,
+        sources=sources,
+    )
