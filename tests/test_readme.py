@@ -71,3 +71,20 @@ def test_every_verify_option_in_the_readme_exists(cli: Any) -> None:
     assert options, "no options found in the README"
     for option in options:
         assert option in help_text, option
+
+
+def test_configuration_example_is_a_valid_configuration() -> None:
+    import tomllib
+
+    from mineralcheck.config import ConfigFile
+
+    (text,) = blocks("toml")
+    parsed = ConfigFile.model_validate(tomllib.loads(text))
+    assert parsed.paths == ["manifests"] and parsed.outputs == ["sarif:mineralcheck.sarif"]
+
+
+def test_every_yaml_block_is_yaml() -> None:
+    import yaml
+
+    for block in blocks("yaml"):
+        assert yaml.safe_load(block) is not None
