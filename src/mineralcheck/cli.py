@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import click
 import typer
 
 from mineralcheck import __version__
@@ -400,16 +401,12 @@ def main(argv: list[str] | None = None) -> int:
     except MineralcheckError as exc:
         _stderr(f"mineralcheck: error: {exc}")
         return 2
-    except typer.Exit as exc:
+    except click.exceptions.Exit as exc:
         return int(exc.exit_code)
-    except typer.TyperException as exc:  # usage errors: bad option, missing argument
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            _stderr(f"mineralcheck: error: {exc.format_message()}")
+    except click.ClickException as exc:  # usage errors: bad option, missing argument
+        exc.show()
         return 2
-    except typer.Abort:
+    except click.exceptions.Abort:
         _stderr("mineralcheck: aborted")
         return 2
     except KeyboardInterrupt:
