@@ -68,6 +68,14 @@ def permit(
     )
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test gets its own verdict cache, never the user's."""
+    monkeypatch.setenv("MINERALCHECK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture(scope="session")
 def test_checker() -> Checker:
     """A checker with only the test measure loaded."""

@@ -162,11 +162,11 @@ def test_plain_text_when_not_a_terminal(cli: Any, tmp_path: Path) -> None:
 def test_table_on_a_terminal_respects_no_color(tmp_path: Path) -> None:
     from mineralcheck.formats import Style, get
     from mineralcheck.pipeline import Checker, Options
-    from mineralcheck.results import Report
+    from mineralcheck.results import Report, RunInfo
 
     checker = Checker(Options(rule_paths=(TEST_RULES,), bundled=False))
     result = checker.check_bytes("m.yaml", FAILING.encode())
-    rep = Report((result,), "0", "h", ("test-measure",))
+    rep = Report(RunInfo("0", "h", ("test-measure",)), (result,))
     coloured = get("table").render(rep, Style(terminal=True, color=True, width=100))
     plain = get("table").render(rep, Style(terminal=True, color=False, width=100))
     assert "\x1b[" in coloured and "\x1b[" not in plain

@@ -6,13 +6,16 @@ decides the exit code (0 pass/warn, 1 fail, 2 error or could not run).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import click
 import typer
@@ -22,6 +25,8 @@ from mineralcheck.errors import MineralcheckError, RulePackError, UsageError
 from mineralcheck.formats import AUTO, FORMATS
 
 if TYPE_CHECKING:
+    from mineralcheck.formats.interface import Writer
+    from mineralcheck.results import ManifestResult, Summary
     from mineralcheck.ruleset.pack import RulePack
 
 app = typer.Typer(
@@ -62,25 +67,107 @@ def _parse_as_of(value: str | None) -> dt.date | None:
         raise typer.BadParameter(str(exc), param_hint="--as-of") from None
 
 
-def _write_files(files: list[tuple[Path, str]]) -> None:
-    """Write every file or none: each goes to a temporary file first, then all are renamed."""
-    written: list[tuple[str, Path]] = []
-    try:
-        for path, text in files:
+class _Output:
+    """One report being written: its format's writer and where its text goes."""
+
+    def __init__(self, writer: Writer, path: Path | None) -> None:
+        self.writer = writer
+        self.path = path
+        self.temporary: str | None = None
+        self.stream: TextIO | None = None
+        if path is not None:
             directory = path.parent if str(path.parent) else Path()
-            handle, temporary = tempfile.mkstemp(
-                dir=directory, prefix=f".{path.name}.", suffix=".tmp"
-            )
-            written.append((temporary, path))
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-        for temporary, path in written:
-            os.replace(temporary, path)
-    except OSError as exc:
-        for temporary, _ in written:
-            Path(temporary).unlink(missing_ok=True)
-        target = written[-1][1] if written else files[len(written)][0]
-        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+            try:
+                handle, self.temporary = tempfile.mkstemp(
+                    dir=directory, prefix=f".{path.name}.", suffix=".tmp"
+                )
+            except OSError as exc:
+                raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+            self.stream = os.fdopen(handle, "w", encoding="utf-8")
+
+    def write(self, text: str) -> None:
+        """Send text to the file, or to standard output."""
+        if not text:
+            return
+        if self.stream is None:
+            _write_stdout(text)
+            return
+        try:
+            self.stream.write(text)
+        except OSError as exc:
+            raise UsageError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+
+
+class _Outputs:
+    """Every report of a run; the files appear all together at the end, or none of them."""
+
+    def __init__(self) -> None:
+        self.outputs: list[_Output] = []
+
+    def add(self, writer: Writer, path: Path | None) -> None:
+        """Write this format to ``path`` (``None``: standard output)."""
+        try:
+            self.outputs.append(_Output(writer, path))
+        except UsageError:
+            self.discard()
+            raise
+
+    def each(self, piece: Callable[[Writer], str]) -> None:
+        """Write the next piece of every report."""
+        try:
+            for output in self.outputs:
+                output.write(piece(output.writer))
+        except UsageError:
+            self.discard()
+            raise
+
+    def commit(self) -> None:
+        """Close the files and move them into place."""
+        try:
+            for output in self.outputs:
+                if output.stream is not None:
+                    output.stream.close()
+            for output in self.outputs:
+                if output.temporary is not None and output.path is not None:
+                    os.replace(output.temporary, output.path)
+                    output.temporary = None
+        except OSError as exc:
+            self.discard()
+            raise UsageError(f"cannot write a report: {exc.strerror or exc}") from None
+
+    def discard(self) -> None:
+        """Remove every temporary file (after a failure: no half-written report stays)."""
+        for output in self.outputs:
+            if output.stream is not None:
+                with contextlib.suppress(OSError):
+                    output.stream.close()
+            if output.temporary is not None:
+                Path(output.temporary).unlink(missing_ok=True)
+
+
+def _write_files(files: list[tuple[Path, str]]) -> None:
+    """Write whole files, all or none."""
+    outputs = _Outputs()
+    for path, text in files:
+        outputs.add(_Constant(text), path)
+    outputs.each(lambda writer: writer.start())
+    outputs.commit()
+
+
+class _Constant:
+    """A writer of fixed text (for ``init``)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def start(self) -> str:
+        return self.text
+
+    def add(self, result: ManifestResult) -> str:
+        return ""
+
+    def finish(self, summary: Summary) -> str:
+        return ""
 
 
 def _write_stdout(text: str) -> None:
@@ -161,6 +248,23 @@ def verify(
         Path | None,
         typer.Option("--config", help="Use this configuration file.", metavar="FILE"),
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Worker processes for large batches [default: the number of CPUs].",
+            min=1,
+            show_default=False,
+        ),
+    ] = None,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Reuse verdicts of unchanged manifests (same bytes, rules, version, options).",
+        ),
+    ] = True,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show info findings and internal tracebacks.")
     ] = False,
@@ -170,6 +274,7 @@ def verify(
     from mineralcheck.formats import Style, get
     from mineralcheck.formats import resolve as resolve_format
     from mineralcheck.pipeline import STDIN, Checker, Options, discover
+    from mineralcheck.results import Summary
 
     cli_values = {
         "paths": paths or None,
@@ -182,49 +287,82 @@ def verify(
     settings = resolve(cli_values, os.environ, Path.cwd(), config)
     if not settings.paths:
         raise UsageError("give a manifest path, or set paths in mineralcheck.toml")
+    from mineralcheck.cache import default_directory
+
     options = Options(
-        rule_paths=settings.rules, bundled=settings.bundled_rules, as_of=_parse_as_of(as_of)
+        rule_paths=settings.rules,
+        bundled=settings.bundled_rules,
+        as_of=_parse_as_of(as_of),
+        jobs=jobs or os.cpu_count() or 1,
+        cache_dir=default_directory() if cache else None,
     )
     if not options.bundled and not options.rule_paths:
         raise UsageError("--no-bundled-rules needs at least one --rules path")
     checker = Checker(options)
-    results = []
-    for path in discover(settings.paths, settings.include, settings.exclude):
-        if path == STDIN:
-            results.append(checker.check_bytes(STDIN, sys.stdin.buffer.read()))
-        else:
-            results.append(checker.check_file(path))
-    if not results:
+    found = discover(settings.paths, settings.include, settings.exclude)
+    first = next(found, None)
+    if first is None:
         raise UsageError("no manifests found (looked for " + ", ".join(settings.include) + ")")
-    report = checker.report(results)
+    paths_found: Iterator[str] = itertools.chain([first], found)
+    stdin = sys.stdin.buffer.read() if STDIN in settings.paths else None
+    info = checker.info()
 
     on_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     replaced = [o for o in settings.outputs if not o.typed]
     terminal = not replaced and sys.stdout.isatty()
     main_format = resolve_format(settings.format, github_actions=on_actions, terminal=terminal)
+    cwd = str(Path.cwd())
     style = Style(
         terminal=terminal,
         color=terminal and not os.environ.get("NO_COLOR"),
         verbose=verbose,
-        cwd=str(Path.cwd()),
+        cwd=cwd,
     )
-    files = [(o.path, get(main_format).render(report, style)) for o in replaced]
-    plain = Style(verbose=verbose, cwd=str(Path.cwd()))
-    files += [(o.path, get(o.format).render(report, plain)) for o in settings.outputs if o.typed]
-    _write_files(files)
+    plain = Style(verbose=verbose, cwd=cwd)
+    reports = _Outputs()
+    for spec in replaced:
+        reports.add(get(main_format).Writer(info, style), spec.path)
+    for spec in settings.outputs:
+        if spec.typed:
+            reports.add(get(spec.format).Writer(info, plain), spec.path)
     if not replaced:
-        _write_stdout(get(main_format).render(report, style))
-    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
-    if main_format == "github" and summary_file:
+        reports.add(get(main_format).Writer(info, style), None)
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY") if main_format == "github" else None
+    markdown = get("markdown").Writer(info, plain) if step_summary else None
+
+    summary = Summary()  # counted as results stream past
+    reports.each(lambda writer: writer.start())
+    results = checker.results(paths_found, stdin)
+    if sys.stderr.isatty() and (main_format == "table" or not sys.stdout.isatty()):
+        results = _with_progress(results)
+    for result in results:
+        summary.add(result)
+        reports.each(lambda writer: writer.add(result))  # noqa: B023 - called at once
+        if markdown is not None:
+            markdown.add(result)
+    reports.each(lambda writer: writer.finish(summary))
+    reports.commit()
+    if markdown is not None and step_summary:
         try:
-            with open(summary_file, "a", encoding="utf-8") as stream:
-                stream.write(get("markdown").render(report, plain))
+            with open(step_summary, "a", encoding="utf-8") as stream:
+                stream.write(markdown.finish(summary))
         except OSError as exc:
-            _stderr(f"mineralcheck: warning: cannot append to {summary_file}: {exc.strerror}")
-    summary = report.summary
+            _stderr(f"mineralcheck: warning: cannot append to {step_summary}: {exc.strerror}")
     counts = ", ".join(f"{summary.counts[v]} {v}" for v in summary.counts)
     _stderr(f"mineralcheck: {summary.manifests} manifest(s): {counts}")
     return summary.exit_code(fail_on_warn=settings.fail_on == "warn")
+
+
+def _with_progress(results: Iterator[ManifestResult]) -> Iterator[ManifestResult]:
+    """Results, with a progress bar on standard error (a terminal) while they come."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("checking manifests", total=None)
+        for result in results:
+            progress.advance(task)
+            yield result
 
 
 @app.command()

@@ -1,32 +1,48 @@
-"""The pipeline: load rules -> find manifests -> read -> match and judge -> results."""
+"""The pipeline: load rules -> find manifests -> read -> match and judge -> results, streamed.
+
+Results come out in the order the manifests were found, one at a time, so a report can be
+written and the result dropped before the next: memory stays flat however many manifests a
+directory holds. Large batches are checked by worker processes, and a verdict cache skips the
+manifests whose bytes were already checked against the same rule pack and options.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from fnmatch import fnmatch
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from mineralcheck import __version__
 from mineralcheck.config import DEFAULT_INCLUDE
-from mineralcheck.engine.judge import Judge
-from mineralcheck.engine.match import compile_pack
-from mineralcheck.manifest.reader import read_manifest
-from mineralcheck.results import ControlInfo, Finding, ManifestResult, Report, Severity
-from mineralcheck.ruleset.loader import load_pack
-from mineralcheck.ruleset.pack import RulePack
+from mineralcheck.results import ControlInfo, Finding, ManifestResult, RunInfo, Severity
+
+if TYPE_CHECKING:
+    from mineralcheck.cache import ResultCache
+    from mineralcheck.engine.judge import Judge
+    from mineralcheck.ruleset.pack import RulePack
 
 STDIN = "-"
+BATCH = 32  # manifests per task sent to a worker process
+PARALLEL_FROM = 64  # fewer manifests than this are checked in-process
 
 
 @dataclass(frozen=True)
 class Options:
-    """Everything that affects a verdict, apart from the files themselves."""
+    """Everything that affects a verdict, apart from the files themselves, and how to run."""
 
     rule_paths: tuple[Path, ...] = ()
     bundled: bool = True
     as_of: dt.date | None = None
+    jobs: int = 1
+    cache_dir: Path | None = None  # None: no verdict cache
 
 
 def _wanted(relative: str, include: Iterable[str], exclude: Iterable[str]) -> bool:
@@ -61,16 +77,56 @@ def discover(
             yield given
 
 
+def rule_pack_fingerprint(rule_paths: Iterable[Path], bundled: bool) -> str:
+    """A digest of every rule file's name and bytes, read without parsing them."""
+    from mineralcheck.ruleset.loader import bundled_pack_dir, rule_files
+
+    roots = [bundled_pack_dir()] if bundled else []
+    roots.extend(rule_paths)
+    digest = hashlib.sha256()
+    for path in rule_files(roots):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 class Checker:
-    """Checks manifests against one loaded rule pack."""
+    """Checks manifests against one rule pack, loaded only when a manifest needs it."""
 
     def __init__(self, options: Options, pack: RulePack | None = None) -> None:
         self.options = options
-        self.pack = pack or load_pack(options.rule_paths, bundled=options.bundled)
-        self.judge = Judge(self.pack, compile_pack(self.pack))
+        if pack is not None:
+            self.__dict__["pack"] = pack
+
+    @cached_property
+    def pack(self) -> RulePack:
+        """The rule pack (loaded on first use)."""
+        from mineralcheck.ruleset.loader import load_pack
+
+        return load_pack(self.options.rule_paths, bundled=self.options.bundled)
+
+    @cached_property
+    def judge(self) -> Judge:
+        """The engine, compiled from the pack on first use."""
+        from mineralcheck.engine.judge import Judge
+        from mineralcheck.engine.match import compile_pack
+
+        return Judge(self.pack, compile_pack(self.pack))
+
+    @cached_property
+    def cache(self) -> ResultCache | None:
+        """The verdict cache for this rule pack and these options, if caching is on."""
+        if self.options.cache_dir is None:
+            return None
+        from mineralcheck.cache import ResultCache, run_key
+
+        fingerprint = rule_pack_fingerprint(self.options.rule_paths, self.options.bundled)
+        as_of = self.options.as_of.isoformat() if self.options.as_of else None
+        return ResultCache(self.options.cache_dir, run_key(__version__, fingerprint, as_of))
 
     def check_bytes(self, path: str, raw: bytes) -> ManifestResult:
         """The result for one manifest's bytes, labelled with ``path``."""
+        from mineralcheck.manifest.reader import read_manifest
+
         read = read_manifest(raw, self.pack.vocabulary)
         if read.manifest is None or read.document is None:
             return ManifestResult.judge(path, _raw_id(read.document), read.errors)
@@ -79,12 +135,19 @@ class Checker:
         lines = tuple(manifest.line_of(i) for i in range(len(manifest.items)))
         return ManifestResult.judge(path, manifest.id, findings, lines)
 
-    def report(self, results: Iterable[ManifestResult]) -> Report:
-        """A report over ``results``, recording the rule pack and options they were checked with."""
-        from mineralcheck import __version__
+    def check_file(self, path: str) -> ManifestResult:
+        """The result for the manifest at ``path``; an unreadable file is an ``error`` result."""
+        raw = _read(path)
+        return raw if isinstance(raw, ManifestResult) else self.check_bytes(path, raw)
 
-        return Report(
-            results=tuple(results),
+    def info(self) -> RunInfo:
+        """What this run checks against (from the cache when the pack need not be loaded)."""
+        cache = self.cache
+        if cache is not None and "pack" not in self.__dict__:
+            cached = cache.get_info()
+            if cached is not None:
+                return cached
+        info = RunInfo(
             tool_version=__version__,
             rule_pack_hash=self.pack.hash,
             rules=tuple(rule.id for _, rule in self.pack.rules),
@@ -101,17 +164,112 @@ class Checker:
                 for c in self.pack.controls
             ),
         )
+        if cache is not None:
+            cache.put_info(info)
+        return info
 
-    def check_file(self, path: str) -> ManifestResult:
-        """The result for the manifest at ``path``; an unreadable file is an ``error`` result."""
+    def results(self, paths: Iterable[str], stdin: bytes | None = None) -> Iterator[ManifestResult]:
+        """Results for ``paths`` in order, from the cache, this process or worker processes.
+
+        The first manifests are checked here; from the ``PARALLEL_FROM``-th on (with
+        ``jobs`` > 1) the cache misses go to worker processes in batches. At most a few batches
+        are in flight, so memory does not grow with the number of manifests.
+        """
+        pending: deque[_Pending] = deque()
+        batch: list[tuple[str, bytes]] = []
+        pool: ProcessPoolExecutor | None = None
+        cache = self.cache
+        window = 4 * max(self.options.jobs, 1)
         try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            finding = Finding(Severity.ERROR, "unreadable", f"cannot read {path}: {reason}")
-            return ManifestResult.judge(path, None, [finding])
-        return self.check_bytes(path, raw)
+            for count, path in enumerate(paths, start=1):
+                raw = (stdin or b"") if path == STDIN else _read(path)
+                if isinstance(raw, ManifestResult):
+                    pending.append(_Pending(ready=raw))
+                elif (cached := cache.get(path, raw) if cache else None) is not None:
+                    pending.append(_Pending(ready=cached))
+                elif pool is None and (self.options.jobs <= 1 or count < PARALLEL_FROM):
+                    result = self.check_bytes(path, raw)
+                    if cache is not None:
+                        cache.put(raw, result)
+                    pending.append(_Pending(ready=result))
+                else:
+                    pool = pool or self._pool()
+                    batch.append((path, raw))
+                    if len(batch) == BATCH:
+                        pending.append(_Pending(batch=batch, future=pool.submit(_check, batch)))
+                        batch = []
+                while pending and (pending[0].future is None or len(pending) > window):
+                    yield from pending.popleft().results(cache)
+            if batch and pool is not None:
+                pending.append(_Pending(batch=batch, future=pool.submit(_check, batch)))
+            while pending:
+                yield from pending.popleft().results(cache)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            if cache is not None:
+                cache.close()
+
+    def _pool(self) -> ProcessPoolExecutor:
+        import multiprocessing
+
+        global _WORKER
+        self.judge  # noqa: B018 - load and compile the pack once, before the workers start
+        _WORKER = self
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        context = multiprocessing.get_context(method)
+        return ProcessPoolExecutor(
+            max_workers=self.options.jobs,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(self.options,),
+        )
+
+
+@dataclass
+class _Pending:
+    """A result ready to report, or a batch a worker is checking."""
+
+    ready: ManifestResult | None = None
+    batch: list[tuple[str, bytes]] | None = None
+    future: Future[list[ManifestResult]] | None = None
+
+    def results(self, cache: ResultCache | None) -> Iterator[ManifestResult]:
+        """The results, waiting for the worker if need be (and caching what it found)."""
+        if self.ready is not None:
+            yield self.ready
+            return
+        assert self.future is not None and self.batch is not None
+        for (_, raw), result in zip(self.batch, self.future.result(), strict=True):
+            if cache is not None:
+                cache.put(raw, result)
+            yield result
+
+
+_WORKER: Checker | None = None
+
+
+def _init_worker(options: Options) -> None:
+    global _WORKER
+    if _WORKER is None:  # spawned, not forked: build the checker here
+        _WORKER = Checker(Options(options.rule_paths, options.bundled, options.as_of))
+    else:
+        _WORKER.__dict__.pop("cache", None)  # the parent owns the cache
+
+
+def _check(batch: list[tuple[str, bytes]]) -> list[ManifestResult]:
+    assert _WORKER is not None
+    return [_WORKER.check_bytes(path, raw) for path, raw in batch]
+
+
+def _read(path: str) -> bytes | ManifestResult:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        finding = Finding(Severity.ERROR, "unreadable", f"cannot read {path}: {reason}")
+        return ManifestResult.judge(path, None, [finding])
 
 
 def _raw_id(document: object) -> str | None:

@@ -110,15 +110,22 @@ class ControlInfo:
 
 
 @dataclass(frozen=True)
-class Report:
-    """Every manifest result of one run, with what the run was checked against."""
+class RunInfo:
+    """What a run was checked against: tool version, rule pack, options."""
 
-    results: tuple[ManifestResult, ...]
     tool_version: str
     rule_pack_hash: str
     rules: tuple[str, ...]
     as_of: str | None = None
     controls: tuple[ControlInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every manifest result of one run, with what the run was checked against."""
+
+    info: RunInfo
+    results: tuple[ManifestResult, ...]
 
     @property
     def summary(self) -> Summary:

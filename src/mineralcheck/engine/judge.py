@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from mineralcheck.engine.index import ControlIndex, Timeline, in_order
 from mineralcheck.engine.match import (
     APPLIES,
     CompiledControl,
     ItemOutcome,
     Outcome,
     best,
-    controls_on,
     listed_party,
     match_listed_items,
     party_applies,
@@ -54,17 +54,14 @@ class Judge:
     def __init__(self, pack: RulePack, controls: list[CompiledControl]) -> None:
         self.pack = pack
         self.controls = controls
+        self.index = ControlIndex(controls)
+        self.timeline = Timeline(controls)
+        self.governs_elsewhere = any(c.loaded.control.exporters == "elsewhere" for c in controls)
 
-    def _item_outcome(
-        self,
-        control: CompiledControl,
-        index: int,
-        context: _Context,
-        in_force: list[CompiledControl],
-    ) -> ItemOutcome:
+    def _item_outcome(self, control: CompiledControl, index: int, context: _Context) -> ItemOutcome:
         item = context.manifest.items[index]
         if control.dual_use:
-            return context.dual_use(index, in_force, self.pack.forms)
+            return context.dual_use(index)
         if control.matches is None:
             return APPLIES
         return match_listed_items(control, item, context.manifest, self.pack.forms)
@@ -74,18 +71,24 @@ class Judge:
     ) -> list[Finding]:
         """Every finding for one manifest, checked on ``as_of`` or else its ship date."""
         day = as_of or manifest.ship_date
-        context = _Context(manifest, document)
+        status = self.timeline.on(day)
+        context = _Context(manifest, document, self, status.in_force)
         findings = list(self._undefined_permits(context))
-        in_force, suspended = controls_on(self.controls, day)
+        # which items each control could cover, from the index: (control position -> items)
+        candidates: dict[int, list[int]] = defaultdict(list)
+        for index, item in enumerate(manifest.items):
+            for position in self.index.candidates(item):
+                candidates[position].append(index)
         governed = False
         demands: list[_Demand] = []
-        for control in in_force:
+        for position in in_order(candidates.keys() & status.in_force):
+            control = self.controls[position]
             loaded = control.loaded
             if not party_applies(control, manifest):
                 continue
             governed = True
-            for index in range(len(manifest.items)):
-                outcome = self._item_outcome(control, index, context, in_force)
+            for index in candidates[position]:
+                outcome = self._item_outcome(control, index, context)
                 if outcome.outcome is Outcome.NO:
                     continue
                 lapsed = loaded.unconfirmed_after(day)
@@ -135,15 +138,13 @@ class Judge:
                     field="exporter.country",
                 )
             )
-        for control in suspended:
-            findings.extend(self._suspended(context, control, day, in_force))
+        for position in in_order(candidates.keys() & status.suspended):
+            findings.extend(self._suspended(context, position, candidates[position], day))
         findings.extend(self._permits(context, demands, day))
         return findings
 
     def _governs_exporter(self, manifest: Manifest) -> bool:
-        return manifest.exporter.country in self.pack.jurisdictions() or any(
-            c.loaded.control.exporters == "elsewhere" for c in self.controls
-        )
+        return manifest.exporter.country in self.pack.jurisdictions() or self.governs_elsewhere
 
     def _undefined_permits(self, context: _Context) -> list[Finding]:
         found = []
@@ -166,19 +167,16 @@ class Judge:
         return found
 
     def _suspended(
-        self,
-        context: _Context,
-        control: CompiledControl,
-        day: dt.date,
-        in_force: list[CompiledControl],
+        self, context: _Context, position: int, items: list[int], day: dt.date
     ) -> list[Finding]:
+        control = self.controls[position]
         loaded = control.loaded
         if not party_applies(control, context.manifest):
             return []
         suspension = loaded.suspension_on(day)
         found = []
-        for index in range(len(context.manifest.items)):
-            if self._item_outcome(control, index, context, in_force).outcome is Outcome.NO:
+        for index in items:
+            if self._item_outcome(control, index, context).outcome is Outcome.NO:
                 continue
             assert suspension is not None
             found.append(
@@ -322,22 +320,26 @@ def _kg(amount: Decimal) -> str:
 class _Context:
     """A manifest with its document, for placing findings in the file."""
 
-    def __init__(self, manifest: Manifest, document: Document) -> None:
+    def __init__(
+        self, manifest: Manifest, document: Document, judge: Judge, in_force: frozenset[int]
+    ) -> None:
         self.manifest = manifest
         self.document = document
+        self.judge = judge
+        self.in_force = in_force
         self._dual_use: dict[int, ItemOutcome] = {}
 
-    def dual_use(
-        self, index: int, in_force: list[CompiledControl], known_forms: set[str]
-    ) -> ItemOutcome:
+    def dual_use(self, index: int) -> ItemOutcome:
         """Whether item ``index`` is a dual-use item: one that an item-listing control covers."""
         if index not in self._dual_use:
             item = self.manifest.items[index]
+            judge = self.judge
+            listing = judge.index.listing(item) & self.in_force
             self._dual_use[index] = best(
                 [
-                    match_listed_items(control, item, self.manifest, known_forms)
-                    for control in in_force
-                    if control.matches is not None and not control.parties
+                    match_listed_items(judge.controls[p], item, self.manifest, judge.pack.forms)
+                    for p in in_order(listing)
+                    if not judge.controls[p].parties
                 ]
             )
         return self._dual_use[index]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -10,7 +9,7 @@ from functools import cache
 
 from mineralcheck.manifest.model import Item, Manifest
 from mineralcheck.ruleset.model import ItemMatch, Party
-from mineralcheck.ruleset.pack import LoadedControl, RulePack, Status
+from mineralcheck.ruleset.pack import LoadedControl, RulePack
 
 
 class Outcome(Enum):
@@ -197,17 +196,3 @@ def party_applies(control: CompiledControl, manifest: Manifest) -> bool:
     if loaded.control.end_users == "military" and not manifest.final_end_user.military:
         return False
     return not control.parties or listed_party(control, manifest) is not None
-
-
-def controls_on(
-    controls: list[CompiledControl], day: dt.date
-) -> tuple[list[CompiledControl], list[CompiledControl]]:
-    """The controls in force on ``day``, and those suspended on it."""
-    in_force, suspended = [], []
-    for control in controls:
-        status = control.loaded.status_on(day)
-        if status is Status.IN_FORCE:
-            in_force.append(control)
-        elif status is Status.SUSPENDED:
-            suspended.append(control)
-    return in_force, suspended

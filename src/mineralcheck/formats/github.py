@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from mineralcheck.formats import text
 from mineralcheck.formats.common import relative_path, reported, rule_id
-from mineralcheck.formats.interface import Style
-from mineralcheck.results import Finding, Report, Severity
+from mineralcheck.formats.interface import Style, render_with
+from mineralcheck.results import Finding, ManifestResult, Report, RunInfo, Severity, Summary
 
 LIMIT = 10
 COMMANDS = {Severity.ERROR: "error", Severity.FAIL: "error", Severity.WARN: "warning"}
@@ -39,24 +39,43 @@ def command(kind: str, path: str, finding: Finding) -> str:
     return f"::{kind} {','.join(properties)}::{escape_data(message)}"
 
 
-def render(report: Report, style: Style) -> str:
-    """Plain text for the log, then at most 10 annotations of each kind."""
-    lines = [text.render(report, style).rstrip("\n")]
-    emitted = {"error": 0, "warning": 0}
-    skipped = {"error": 0, "warning": 0}
-    for result in report.results:
-        path = relative_path(result.path, style.cwd)
+class Writer:
+    """The text report for the log, with at most 10 annotations of each kind along the way."""
+
+    def __init__(self, info: RunInfo, style: Style) -> None:
+        self.style = style
+        self.plain = text.Writer(info, style)
+        self.emitted = {"error": 0, "warning": 0}
+        self.skipped = {"error": 0, "warning": 0}
+
+    def start(self) -> str:
+        """Nothing before the first result."""
+        return ""
+
+    def add(self, result: ManifestResult) -> str:
+        """The manifest's text lines, then its annotations while the limits allow."""
+        lines = [self.plain.add(result).rstrip("\n")]
+        path = relative_path(result.path, self.style.cwd)
         for finding in reported(result):
             kind = COMMANDS[finding.severity]
-            if emitted[kind] < LIMIT:
+            if self.emitted[kind] < LIMIT:
                 lines.append(command(kind, path, finding))
-                emitted[kind] += 1
+                self.emitted[kind] += 1
             else:
-                skipped[kind] += 1
-    for kind, count in skipped.items():
-        if count:
-            lines.append(
-                f"::notice title=mineralcheck::{count} more {kind} finding(s) are not annotated "
-                "(GitHub shows 10 per step); see the job summary or the text report above"
-            )
-    return "\n".join(lines) + "\n"
+                self.skipped[kind] += 1
+        return "\n".join(lines) + "\n"
+
+    def finish(self, summary: Summary) -> str:
+        """A notice for the findings left without an annotation."""
+        lines = [
+            f"::notice title=mineralcheck::{count} more {kind} finding(s) are not annotated "
+            "(GitHub shows 10 per step); see the job summary or the text report above"
+            for kind, count in self.skipped.items()
+            if count
+        ]
+        return "".join(line + "\n" for line in lines)
+
+
+def render(report: Report, style: Style) -> str:
+    """The report as log text and workflow commands."""
+    return render_with(Writer, report, style)

@@ -7,8 +7,8 @@ from collections import defaultdict
 from xml.etree import ElementTree as ET
 
 from mineralcheck.formats.common import SEVERITY_WORD, reported, rule_id
-from mineralcheck.formats.interface import Style
-from mineralcheck.results import Finding, ManifestResult, Report, Severity
+from mineralcheck.formats.interface import Style, render_with
+from mineralcheck.results import Finding, ManifestResult, Report, RunInfo, Severity, Summary
 
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_]+")
 
@@ -46,8 +46,8 @@ def _case(suite: ET.Element, classname: str, name: str, path: str, findings: lis
         ET.SubElement(case, "system-out").text = text
 
 
-def _suite(root: ET.Element, result: ManifestResult) -> tuple[int, int, int]:
-    suite = ET.SubElement(root, "testsuite", name=result.path, file=result.path)
+def _suite(result: ManifestResult) -> ET.Element:
+    suite = ET.Element("testsuite", name=result.path, file=result.path)
     classname = _classname(result.path)
     by_item: dict[int | None, list[Finding]] = defaultdict(list)
     for finding in reported(result):
@@ -67,19 +67,30 @@ def _suite(root: ET.Element, result: ManifestResult) -> tuple[int, int, int]:
     suite.set("errors", str(errors))
     suite.set("skipped", "0")
     suite.set("time", "0")
-    return len(cases), failures, errors
+    return suite
+
+
+class Writer:
+    """Writes a ``testsuite`` per manifest as its result comes."""
+
+    def __init__(self, info: RunInfo, style: Style) -> None:
+        self.style = style
+
+    def start(self) -> str:
+        """The XML declaration and the opening ``testsuites``."""
+        return '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="mineralcheck">\n'
+
+    def add(self, result: ManifestResult) -> str:
+        """The manifest's suite."""
+        suite = _suite(result)
+        ET.indent(suite, space="  ", level=1)
+        return "  " + ET.tostring(suite, encoding="unicode") + "\n"
+
+    def finish(self, summary: Summary) -> str:
+        """The closing ``testsuites``."""
+        return "</testsuites>\n"
 
 
 def render(report: Report, style: Style) -> str:
     """The report as a JUnit XML document."""
-    root = ET.Element("testsuites", name="mineralcheck")
-    totals = [0, 0, 0]
-    for result in report.results:
-        for index, count in enumerate(_suite(root, result)):
-            totals[index] += count
-    root.set("tests", str(totals[0]))
-    root.set("failures", str(totals[1]))
-    root.set("errors", str(totals[2]))
-    root.set("time", "0")
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return render_with(Writer, report, style)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from mineralcheck.formats.common import SEVERITY_WORD, reported, rule_id
-from mineralcheck.formats.interface import Style
-from mineralcheck.results import VERDICTS, Report
+from mineralcheck.formats.interface import Style, render_with
+from mineralcheck.results import VERDICTS, ManifestResult, Report, RunInfo, Summary
 
 _ICONS = {"pass": "✅", "warn": "⚠️", "fail": "❌", "error": "⛔"}
 
@@ -14,38 +14,62 @@ def cell(value: str) -> str:
     return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
 
 
-def render(report: Report, style: Style) -> str:
-    """A summary table, then the findings of every manifest that did not pass."""
-    summary = report.summary
-    counts = ", ".join(f"{summary.counts[v]} {v}" for v in VERDICTS)
-    lines = [
-        "## mineralcheck",
-        "",
-        f"{summary.manifests} manifest(s): {counts}.",
-        "",
-        "| manifest | id | verdict |",
-        "| --- | --- | --- |",
-    ]
-    for result in report.results:
+class Writer:
+    """Keeps a row per manifest and the findings of those that did not pass; writes at the end."""
+
+    def __init__(self, info: RunInfo, style: Style) -> None:
+        self.info = info
+        self.rows: list[str] = []
+        self.details: list[str] = []
+
+    def start(self) -> str:
+        """Nothing yet: the summary table comes first and needs every result."""
+        return ""
+
+    def add(self, result: ManifestResult) -> str:
+        """Remember the manifest's row and its findings."""
         verdict = str(result.verdict)
-        lines.append(
+        self.rows.append(
             f"| `{cell(result.path)}` | {cell(result.manifest_id or '-')} "
             f"| {_ICONS[verdict]} {verdict} |"
         )
-    for result in report.results:
         findings = reported(result)
-        if not findings:
-            continue
-        lines += ["", f"### `{cell(result.path)}`", "", "| line | severity | rule | finding |"]
-        lines.append("| ---: | --- | --- | --- |")
-        for finding in findings:
-            where = f"{finding.line}:{finding.column}" if finding.line else "-"
-            reference = f" ({finding.reference})" if finding.reference else ""
-            lines.append(
-                f"| {where} | {SEVERITY_WORD[finding.severity]} | `{cell(rule_id(finding))}` "
-                f"| {cell(finding.message + reference)} |"
-            )
-    lines.append("")
-    rules = ", ".join(report.rules) or "none"
-    lines.append(f"<sub>mineralcheck {report.tool_version}; rules: {cell(rules)}</sub>")
-    return "\n".join(lines) + "\n"
+        if findings:
+            self.details += [
+                "",
+                f"### `{cell(result.path)}`",
+                "",
+                "| line | severity | rule | finding |",
+            ]
+            self.details.append("| ---: | --- | --- | --- |")
+            for finding in findings:
+                where = f"{finding.line}:{finding.column}" if finding.line else "-"
+                reference = f" ({finding.reference})" if finding.reference else ""
+                self.details.append(
+                    f"| {where} | {SEVERITY_WORD[finding.severity]} | `{cell(rule_id(finding))}` "
+                    f"| {cell(finding.message + reference)} |"
+                )
+        return ""
+
+    def finish(self, summary: Summary) -> str:
+        """The summary table, then the findings."""
+        counts = ", ".join(f"{summary.counts[v]} {v}" for v in VERDICTS)
+        lines = [
+            "## mineralcheck",
+            "",
+            f"{summary.manifests} manifest(s): {counts}.",
+            "",
+            "| manifest | id | verdict |",
+            "| --- | --- | --- |",
+            *self.rows,
+            *self.details,
+            "",
+        ]
+        rules = ", ".join(self.info.rules) or "none"
+        lines.append(f"<sub>mineralcheck {self.info.tool_version}; rules: {cell(rules)}</sub>")
+        return "\n".join(lines) + "\n"
+
+
+def render(report: Report, style: Style) -> str:
+    """A summary table, then the findings of every manifest that did not pass."""
+    return render_with(Writer, report, style)

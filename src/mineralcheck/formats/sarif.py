@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 from mineralcheck.formats.common import fingerprint, relative_path, reported, rule_id
-from mineralcheck.formats.interface import Style
-from mineralcheck.results import ControlInfo, Report, Severity
+from mineralcheck.formats.interface import Style, render_with
+from mineralcheck.results import (
+    ControlInfo,
+    Finding,
+    ManifestResult,
+    Report,
+    RunInfo,
+    Severity,
+    Summary,
+)
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.FAIL: "error", Severity.WARN: "warning"}
@@ -57,78 +66,82 @@ def _tool_rule(code: str, text: str) -> dict[str, Any]:
     }
 
 
-def _bare_rule(identifier: str) -> dict[str, Any]:
-    text = f"Control {identifier}"
-    return {
-        "id": identifier,
-        "shortDescription": {"text": text},
-        "fullDescription": {"text": text},
-        "help": {"text": f"See the rule pack: mineralcheck rules show {identifier.split('/')[0]}"},
+def _result(
+    result: ManifestResult, finding: Finding, uri: str, rule_index: int | None
+) -> dict[str, Any]:
+    """One SARIF result; ``rule_index`` is ``None`` for a rule the run does not describe."""
+    region: dict[str, int] = {"startLine": finding.line or 1}
+    if finding.column:
+        region["startColumn"] = finding.column
+    text = finding.message + (f" ({finding.reference})" if finding.reference else "")
+    entry: dict[str, Any] = {
+        "ruleId": rule_id(finding),
+        "level": LEVELS[finding.severity],
+        "message": {"text": text},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}],
+        "partialFingerprints": {"primaryLocationLineHash": f"{fingerprint(result, finding)}:1"},
+        "properties": {"manifest": result.manifest_id, "item": finding.item},
     }
+    if rule_index is not None:
+        entry["ruleIndex"] = rule_index
+    return entry
 
 
-def sarif_dict(report: Report, style: Style) -> dict[str, Any]:
-    """The report as a SARIF log."""
-    rules: list[dict[str, Any]] = [_control_rule(c) for c in report.controls]
-    known = {rule["id"] for rule in rules}
-    for code, text in TOOL_RULES.items():
-        rules.append(_tool_rule(code, text))
-        known.add(f"mineralcheck/{code}")
-    results: list[dict[str, Any]] = []
-    for result in report.results:
-        uri = relative_path(result.path, style.cwd)
-        for finding in reported(result):
-            identifier = rule_id(finding)
-            if identifier not in known:  # a control the report does not describe
-                rules.append(_bare_rule(identifier))
-                known.add(identifier)
-            region: dict[str, int] = {"startLine": finding.line or 1}
-            if finding.column:
-                region["startColumn"] = finding.column
-            text = finding.message
-            if finding.reference:
-                text += f" ({finding.reference})"
-            results.append(
+class Writer:
+    """Writes the run with every rule first, then each result as it comes.
+
+    The rules are the pack's controls and the tool's own read errors, all known before the first
+    result, so ``ruleIndex`` can point into them while results stream.
+    """
+
+    def __init__(self, info: RunInfo, style: Style) -> None:
+        self.style = style
+        self.rules: list[dict[str, Any]] = [_control_rule(c) for c in info.controls]
+        self.rules += [_tool_rule(code, text) for code, text in TOOL_RULES.items()]
+        self.index = {rule["id"]: position for position, rule in enumerate(self.rules)}
+        self.info = info
+        self.first = True
+
+    def start(self) -> str:
+        """The log's head: schema, version, tool and its rules."""
+        head = {
+            "$schema": SCHEMA,
+            "version": "2.1.0",
+            "runs": [
                 {
-                    "ruleId": identifier,
-                    "level": LEVELS[finding.severity],
-                    "message": {"text": text},
-                    "locations": [
-                        {
-                            "physicalLocation": {
-                                "artifactLocation": {"uri": uri},
-                                "region": region,
-                            }
+                    "tool": {
+                        "driver": {
+                            "name": "mineralcheck",
+                            "semanticVersion": self.info.tool_version,
+                            "rules": self.rules,
                         }
-                    ],
-                    "partialFingerprints": {
-                        "primaryLocationLineHash": f"{fingerprint(result, finding)}:1"
                     },
-                    "properties": {"manifest": result.manifest_id, "item": finding.item},
+                    "automationDetails": {"id": "mineralcheck/"},
+                    "results": [],
                 }
-            )
-    index = {rule["id"]: position for position, rule in enumerate(rules)}
-    for entry in results:
-        entry["ruleIndex"] = index[entry["ruleId"]]
-    return {
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "mineralcheck",
-                        "semanticVersion": report.tool_version,
-                        "rules": rules,
-                    }
-                },
-                "automationDetails": {"id": "mineralcheck/"},
-                "results": results,
-            }
-        ],
-    }
+            ],
+        }
+        text = json.dumps(head, indent=2, ensure_ascii=False)
+        return text[: text.rindex("[]")] + "["
+
+    def add(self, result: ManifestResult) -> str:
+        """A SARIF result for every warn, fail and error finding of the manifest."""
+        uri = relative_path(result.path, self.style.cwd)
+        parts = []
+        for finding in reported(result):
+            entry = _result(result, finding, uri, self.index.get(rule_id(finding)))
+            separator = "\n" if self.first else ",\n"
+            self.first = False
+            text = json.dumps(entry, ensure_ascii=False)
+            parts.append(separator + textwrap.indent(text, "        "))
+        return "".join(parts)
+
+    def finish(self, summary: Summary) -> str:
+        """The end of the results, the run and the log."""
+        close = "]" if self.first else "\n      ]"
+        return close + "\n    }\n  ]\n}\n"
 
 
 def render(report: Report, style: Style) -> str:
     """The report as a SARIF 2.1.0 document."""
-    return json.dumps(sarif_dict(report, style), indent=2, ensure_ascii=False) + "\n"
+    return render_with(Writer, report, style)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from mineralcheck.formats import text
-from mineralcheck.formats.interface import Style
-from mineralcheck.results import Report, Severity
+from mineralcheck.formats.interface import Style, render_with
+from mineralcheck.results import ManifestResult, Report, RunInfo, Severity, Summary
 
 _COLOURS = {
     Severity.PASS: "green",
@@ -17,10 +17,33 @@ _COLOURS = {
 }
 
 
-def render(report: Report, style: Style) -> str:
-    """The report as a table of manifests and their findings."""
-    if not style.terminal:
-        return text.render(report, style)
+class Writer:
+    """Plain text off a terminal; on a terminal, keeps the rows and prints the table at the end."""
+
+    def __init__(self, info: RunInfo, style: Style) -> None:
+        self.style = style
+        self.plain = None if style.terminal else text.Writer(info, style)
+        self.rows: list[ManifestResult] = []
+
+    def start(self) -> str:
+        """Nothing before the first result."""
+        return ""
+
+    def add(self, result: ManifestResult) -> str:
+        """Plain lines now, or nothing until the table is complete."""
+        if self.plain is not None:
+            return self.plain.add(result)
+        self.rows.append(result)
+        return ""
+
+    def finish(self, summary: Summary) -> str:
+        """The table, on a terminal."""
+        if self.plain is not None:
+            return ""
+        return _table(self.rows, self.style)
+
+
+def _table(results: list[ManifestResult], style: Style) -> str:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -30,7 +53,7 @@ def render(report: Report, style: Style) -> str:
     table.add_column("Verdict")
     table.add_column("Line", justify="right")
     table.add_column("Finding", overflow="fold")
-    for result in report.results:
+    for result in results:
         name = escape(result.path + (f"\n{result.manifest_id}" if result.manifest_id else ""))
         verdict = f"[{_COLOURS[result.verdict]}]{result.verdict}[/]"
         findings = text.shown(result, style)
@@ -57,3 +80,8 @@ def render(report: Report, style: Style) -> str:
     )
     console.print(table)
     return buffer.getvalue()
+
+
+def render(report: Report, style: Style) -> str:
+    """The report as a table of manifests and their findings."""
+    return render_with(Writer, report, style)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mineralcheck.formats.interface import Style
-from mineralcheck.results import Finding, ManifestResult, Report, Severity
+from mineralcheck.formats.interface import Style, render_with
+from mineralcheck.results import Finding, ManifestResult, Report, RunInfo, Summary
 
 
 def finding_line(path: str, finding: Finding) -> str:
@@ -24,15 +24,33 @@ def shown(result: ManifestResult, style: Style) -> list[Finding]:
     return [f for f in result.findings if style.verbose or f.severity.rank > 0]
 
 
+def result_lines(result: ManifestResult, style: Style) -> list[str]:
+    """Every finding worth showing, then the manifest's verdict line."""
+    lines = [finding_line(result.path, finding) for finding in shown(result, style)]
+    name = f" ({result.manifest_id})" if result.manifest_id else ""
+    lines.append(f"{result.path}: {str(result.verdict).upper()}{name}")
+    return lines
+
+
+class Writer:
+    """Writes each manifest's lines as soon as its result comes."""
+
+    def __init__(self, info: RunInfo, style: Style) -> None:
+        self.style = style
+
+    def start(self) -> str:
+        """Nothing before the first result."""
+        return ""
+
+    def add(self, result: ManifestResult) -> str:
+        """The manifest's findings and verdict."""
+        return "\n".join(result_lines(result, self.style)) + "\n"
+
+    def finish(self, summary: Summary) -> str:
+        """Nothing after the last result (the summary line goes to standard error)."""
+        return ""
+
+
 def render(report: Report, style: Style) -> str:
-    """Every finding worth showing, then one verdict line per manifest."""
-    lines = []
-    for result in report.results:
-        for finding in shown(result, style):
-            lines.append(finding_line(result.path, finding))
-        name = f" ({result.manifest_id})" if result.manifest_id else ""
-        lines.append(f"{result.path}: {str(result.verdict).upper()}{name}")
-    return "\n".join(lines) + ("\n" if lines else "")
-
-
-__all__ = ["Severity", "finding_line", "render", "shown"]
+    """The whole report as plain text."""
+    return render_with(Writer, report, style)

@@ -1,0 +1,213 @@
+"""The verdict cache: a result is reused only for the same bytes, rule pack, version and options.
+
+Entries live in one SQLite file in the user's cache directory, so lookups cost the same at
+20,000 manifests as at 20 and memory does not grow with the cache. Anything unreadable in the
+cache (a damaged database, an entry that does not decode to a well-formed result) is ignored
+and recomputed, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from mineralcheck.results import (
+    ControlInfo,
+    Finding,
+    ManifestResult,
+    RunInfo,
+    Severity,
+)
+
+SCHEMA = 1
+_FINDING_FIELDS = ("code", "message", "rule", "item", "line", "column", "field", "reference", "url")
+
+
+def default_directory() -> Path:
+    """``$MINERALCHECK_CACHE_DIR``, else the platform's user cache directory."""
+    override = os.environ.get("MINERALCHECK_CACHE_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("mineralcheck", appauthor=False))
+
+
+def code_fingerprint() -> str:
+    """A digest of mineralcheck's own source, so a changed checkout never reuses old verdicts."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_key(tool_version: str, pack_fingerprint: str, as_of: str | None) -> str:
+    """What every verdict of a run depends on, apart from the file's own bytes."""
+    text = f"{SCHEMA}|{tool_version}|{code_fingerprint()}|{pack_fingerprint}|{as_of or ''}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _encode(result: ManifestResult) -> str:
+    findings = [
+        [str(f.severity), *(getattr(f, name) for name in _FINDING_FIELDS)] for f in result.findings
+    ]
+    return json.dumps(
+        [result.manifest_id, str(result.verdict), findings, list(result.lines)],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def _optional(value: Any, kind: type) -> Any:
+    if value is not None and not isinstance(value, kind):
+        raise ValueError("malformed cache entry")
+    return value
+
+
+def _decode(path: str, text: str) -> ManifestResult:
+    manifest_id, verdict, raw_findings, lines = json.loads(text)
+    findings = []
+    for raw in raw_findings:
+        severity, code, message, rule, item, line, column, field, reference, url = raw
+        findings.append(
+            Finding(
+                Severity(severity),
+                _optional(code, str),
+                _optional(message, str),
+                _optional(rule, str),
+                _optional(item, int),
+                _optional(line, int),
+                _optional(column, int),
+                _optional(field, str),
+                _optional(reference, str),
+                _optional(url, str),
+            )
+        )
+    result = ManifestResult.judge(
+        path,
+        _optional(manifest_id, str),
+        findings,
+        tuple(_optional(n, int) for n in lines),
+    )
+    if str(result.verdict) != verdict:  # the verdict must follow from the findings
+        raise ValueError("malformed cache entry")
+    return result
+
+
+def _encode_info(info: RunInfo) -> str:
+    controls = [
+        [c.id, c.title, c.reference, c.url, c.requires, c.control_code] for c in info.controls
+    ]
+    return json.dumps(
+        [info.tool_version, info.rule_pack_hash, list(info.rules), info.as_of, controls],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def _decode_info(text: str) -> RunInfo:
+    version, pack_hash, rules, as_of, controls = json.loads(text)
+    return RunInfo(
+        str(version),
+        str(pack_hash),
+        tuple(str(r) for r in rules),
+        _optional(as_of, str),
+        tuple(ControlInfo(*[_optional(v, str) for v in c]) for c in controls),
+    )
+
+
+class ResultCache:
+    """Verdicts of one kind of run (tool version, rule pack, options), by file content."""
+
+    def __init__(self, directory: Path, key: str) -> None:
+        self.directory = directory
+        self.key = key
+        self._db: sqlite3.Connection | None = None
+        self._broken = False
+        self._pending = 0
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._db is None and not self._broken:
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.directory / "results.sqlite3", timeout=5)
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                )
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS runs (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                )
+                self._db = db
+            except (sqlite3.Error, OSError):
+                self._broken = True  # an unusable cache is no cache
+        return self._db
+
+    def _entry_key(self, raw: bytes) -> str:
+        return hashlib.sha256(self.key.encode() + b"\0" + raw).hexdigest()
+
+    def _read(self, table: str, key: str) -> str | None:
+        db = self._connection()
+        if db is None:
+            return None
+        try:
+            row = db.execute(f"SELECT value FROM {table} WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            self._broken = True
+            return None
+        return row[0] if row and isinstance(row[0], str) else None
+
+    def _write(self, table: str, key: str, value: str) -> None:
+        db = self._connection()
+        if db is None:
+            return
+        try:
+            db.execute(f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)", (key, value))
+            self._pending += 1
+            if self._pending >= 500:
+                db.commit()
+                self._pending = 0
+        except sqlite3.Error:
+            self._broken = True
+
+    def get(self, path: str, raw: bytes) -> ManifestResult | None:
+        """The cached result for these bytes, labelled with ``path``; ``None`` if absent or bad."""
+        text = self._read("results", self._entry_key(raw))
+        if text is None:
+            return None
+        try:
+            return _decode(path, text)
+        except (ValueError, TypeError, KeyError):
+            return None
+
+    def put(self, raw: bytes, result: ManifestResult) -> None:
+        """Remember the result for these bytes."""
+        self._write("results", self._entry_key(raw), _encode(result))
+
+    def get_info(self) -> RunInfo | None:
+        """The run information recorded for this kind of run, if any and well-formed."""
+        text = self._read("runs", self.key)
+        if text is None:
+            return None
+        try:
+            return _decode_info(text)
+        except (ValueError, TypeError):
+            return None
+
+    def put_info(self, info: RunInfo) -> None:
+        """Record the run information (rules, controls) for this kind of run."""
+        self._write("runs", self.key, _encode_info(info))
+
+    def close(self) -> None:
+        """Commit what was written and close the database."""
+        if self._db is not None:
+            try:
+                self._db.commit()
+                self._db.close()
+            except sqlite3.Error:
+                pass
+            self._db = None
