@@ -183,16 +183,25 @@ class Checker:
         try:
             for count, path in enumerate(paths, start=1):
                 raw = (stdin or b"") if path == STDIN else _read(path)
+                ready: ManifestResult | None = None
                 if isinstance(raw, ManifestResult):
-                    pending.append(_Pending(ready=raw))
-                elif (cached := cache.get(path, raw) if cache else None) is not None:
-                    pending.append(_Pending(ready=cached))
-                elif pool is None and (self.options.jobs <= 1 or count < PARALLEL_FROM):
-                    result = self.check_bytes(path, raw)
+                    ready = raw
+                elif cache is not None:
+                    ready = cache.get(path, raw)
+                serial = self.options.jobs <= 1 or count < PARALLEL_FROM
+                if ready is None and pool is None and serial:
+                    assert not isinstance(raw, ManifestResult)
+                    ready = self.check_bytes(path, raw)
                     if cache is not None:
-                        cache.put(raw, result)
-                    pending.append(_Pending(ready=result))
+                        cache.put(raw, ready)
+                if ready is not None:
+                    if batch:  # keep the order: the open batch goes before this result
+                        assert pool is not None
+                        pending.append(_Pending(batch=batch, future=pool.submit(_check, batch)))
+                        batch = []
+                    pending.append(_Pending(ready=ready))
                 else:
+                    assert not isinstance(raw, ManifestResult)
                     pool = pool or self._pool()
                     batch.append((path, raw))
                     if len(batch) == BATCH:
