@@ -35,10 +35,11 @@ def test_plain_null_is_none_but_quoted_null_is_text() -> None:
 
 def test_positions_are_one_based_for_values_and_keys() -> None:
     doc = read_yaml("id: X\nitems:\n  - line: 1\n    quantity: 5 kg\n")
-    assert doc.marks[("id",)] == Mark(1, 5)
-    assert doc.marks[("items", 0)] == Mark(3, 5)
-    assert doc.marks[("items", 0, "quantity")] == Mark(4, 15)
-    assert doc.key_marks[("items", 0, "quantity")] == Mark(4, 5)
+    assert doc.locate(("id",)) == Mark(1, 5)
+    assert doc.locate(("items", 0)) == Mark(3, 5)
+    assert doc.locate(("items", 0, "quantity")) == Mark(4, 15)
+    assert doc.locate_key(("items", 0, "quantity")) == Mark(4, 5)
+    assert doc.locate(()) == Mark(1, 1)
 
 
 def test_locate_falls_back_to_the_nearest_ancestor() -> None:
@@ -131,7 +132,7 @@ def test_syntax_error_names_the_position() -> None:
 def test_json_is_read_as_yaml_with_positions() -> None:
     doc = read_yaml('{\n  "id": "X",\n  "hs": 710\n}\n')
     assert doc.data == {"id": "X", "hs": "710"}
-    assert doc.marks[("hs",)] == Mark(3, 9)
+    assert doc.locate(("hs",)) == Mark(3, 9)
 
 
 def test_complex_keys_are_errors() -> None:

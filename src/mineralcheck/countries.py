@@ -15,6 +15,7 @@ def _index() -> dict[str, str]:
             text = getattr(country, attr, None)
             if text:
                 index[text.casefold()] = country.alpha_2
+                index.setdefault(text, country.alpha_2)
     return index
 
 
@@ -27,7 +28,8 @@ def _names() -> dict[str, str]:
 
 def to_alpha2(text: str) -> str:
     """The upper-case alpha-2 code of a country given by alpha-2, alpha-3 or English name."""
-    code = _index().get(" ".join(text.split()).casefold())
+    index = _index()
+    code = index.get(text) or index.get(" ".join(text.split()).casefold())
     if code is None:
         raise ValueError(
             f"unknown country {text!r}: use an ISO 3166-1 alpha-2 or alpha-3 code "

@@ -24,6 +24,8 @@ _PERCENT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*%?")
 
 
 def _text(value: Any, what: str) -> str:
+    if type(value) is str:  # the usual case, from the YAML reader
+        return value.strip()
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise ValueError(f"expected {what}, got {_kind(value)}")
     return str(value).strip()

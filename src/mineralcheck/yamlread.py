@@ -58,23 +58,46 @@ class YamlReadError(Exception):
 
 @dataclass
 class Document:
-    """Data read from one YAML document, with the position of every value and key."""
+    """Data read from one YAML document, with the position of every value and key.
+
+    Positions are kept by container identity and key (not by path), which keeps reading fast;
+    ``locate`` walks a path through the data to find them.
+    """
 
     data: Any
-    marks: dict[Path, Mark] = field(default_factory=dict)
-    key_marks: dict[Path, Mark] = field(default_factory=dict)
+    values: dict[tuple[int, str | int], Any] = field(default_factory=dict)
+    keys: dict[tuple[int, str], Any] = field(default_factory=dict)
+    root: Any = None
+
+    def _walk(self, path: Path, table: dict[Any, Any] | None) -> Any:
+        node, found = self.data, self.root
+        for position, part in enumerate(path):
+            if isinstance(node, dict) and part in node:
+                pass
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                pass
+            else:
+                break
+            last = position == len(path) - 1
+            if table is not None and last:
+                key_mark = table.get((id(node), part))
+                if key_mark is not None:
+                    return key_mark
+            found = self.values.get((id(node), part), found)
+            node = node[part]
+        return found
 
     def locate(self, path: Path) -> Mark | None:
         """The position of the value at ``path``, or of its nearest ancestor that has one."""
-        for end in range(len(path), -1, -1):
-            mark = self.marks.get(path[:end])
-            if mark is not None:
-                return mark
-        return None
+        return _to_mark(self._walk(path, None))
 
     def locate_key(self, path: Path) -> Mark | None:
         """The position of the key that holds ``path``, falling back to its value's position."""
-        return self.key_marks.get(path) or self.locate(path)
+        return _to_mark(self._walk(path, self.keys))
+
+
+def _to_mark(raw: Any) -> Mark | None:
+    return None if raw is None else Mark(raw.line + 1, raw.column + 1)
 
 
 def _mark(event: Any) -> Mark:
@@ -89,22 +112,6 @@ def _decode(raw: bytes) -> str:
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
         raise YamlReadError("file is not valid UTF-8", Mark(line, column)) from None
-
-
-class _Frame:
-    __slots__ = ("anchor", "container", "is_map", "key", "key_mark", "mark", "nodes", "path")
-
-    def __init__(
-        self, container: Any, path: Path, mark: Mark, is_map: bool, anchor: str | None
-    ) -> None:
-        self.anchor = anchor
-        self.container = container
-        self.path = path
-        self.mark = mark
-        self.is_map = is_map
-        self.key: str | None = None
-        self.key_mark: Mark | None = None
-        self.nodes = 1
 
 
 def read_yaml(raw: bytes | str, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -132,16 +139,34 @@ def read_yaml(raw: bytes | str, limits: Limits = DEFAULT_LIMITS) -> Document:
         raise YamlReadError(f"not valid YAML: {exc}", Mark(1, 1)) from None
 
 
+_SCALAR = yaml.ScalarEvent
+_MAPPING_START = yaml.MappingStartEvent
+_SEQUENCE_START = yaml.SequenceStartEvent
+_MAPPING_END = yaml.MappingEndEvent
+_SEQUENCE_END = yaml.SequenceEndEvent
+_ALIAS = yaml.AliasEvent
+_DOCUMENT_START = yaml.DocumentStartEvent
+
+
 def _build(text: str, limits: Limits) -> Document:
+    """Build the data from the parser's events in one pass, without recursion.
+
+    A frame is ``[container, is_mapping, pending_key, pending_key_mark, anchor, counted]``;
+    ``counted`` is the number of values built when the frame opened, so that the size of an
+    anchored collection (its aliases expanded) is known when it closes, for bounding alias
+    expansion.
+    """
     doc = Document(data=None)
-    marks = doc.marks
-    key_marks = doc.key_marks
+    values = doc.values
+    keys = doc.keys
     anchors: dict[str, tuple[Any, int]] = {}
-    stack: list[_Frame] = []
+    stack: list[list[Any]] = []
     documents = 0
-    total_nodes = 0
-    finished: Any = None
+    counted = 0  # values built, aliases counted at their full size
+    max_nodes = limits.max_nodes
+    max_depth = limits.max_depth
     have_root = False
+    finished: Any = None
 
     loader = _Loader(text)
     try:
@@ -149,47 +174,66 @@ def _build(text: str, limits: Limits) -> Document:
             event: Any = loader.get_event()
             if event is None:
                 break
-            kind = type(event)
-            value: Any
-            nodes: int
-            if kind is yaml.ScalarEvent:
+            kind = event.__class__
+            if kind is _SCALAR:
                 if event.tag not in _PLAIN_TAGS:
                     raise YamlReadError(
                         f"tag {event.tag!r} is not allowed: values are plain text", _mark(event)
                     )
-                plain = not event.style and event.tag is None
-                value = None if plain and event.value in _NULLS else event.value
-                nodes = 1
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                value: Any = event.value
+                if not event.style and event.tag is None and value in _NULLS:
+                    value = None
+                size = 1
+                if event.anchor is not None:
+                    anchors[event.anchor] = (value, 1)
+            elif kind is _MAPPING_START or kind is _SEQUENCE_START:
                 if event.tag not in _PLAIN_TAGS:
                     raise YamlReadError(
                         f"tag {event.tag!r} is not allowed: values are plain text", _mark(event)
                     )
-                if len(stack) >= limits.max_depth:
+                if len(stack) >= max_depth:
+                    raise YamlReadError(f"nesting deeper than {max_depth} levels", _mark(event))
+                is_map = kind is _MAPPING_START
+                container: Any = {} if is_map else []
+                if stack:
+                    parent = stack[-1]
+                    if parent[1]:
+                        if parent[2] is None:
+                            raise YamlReadError(
+                                "a mapping key must be plain text, not a collection", _mark(event)
+                            )
+                        values[(id(parent[0]), parent[2])] = event.start_mark
+                    else:
+                        values[(id(parent[0]), len(parent[0]))] = event.start_mark
+                else:
+                    doc.root = event.start_mark
+                counted += 1
+                stack.append([container, is_map, None, None, event.anchor, counted])
+                if counted > max_nodes:
                     raise YamlReadError(
-                        f"nesting deeper than {limits.max_depth} levels", _mark(event)
+                        f"more than {max_nodes} values (alias expansion is bounded)", _mark(event)
                     )
-                is_map = kind is yaml.MappingStartEvent
-                path = _child_path(stack, event)
-                frame = _Frame({} if is_map else [], path, _mark(event), is_map, event.anchor)
-                marks[path] = frame.mark
-                stack.append(frame)
                 continue
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
                 frame = stack.pop()
-                value = frame.container
-                nodes = frame.nodes
-                if frame.anchor is not None:
-                    anchors[frame.anchor] = (value, nodes)
-                _attach(stack, value, nodes, frame.mark, marks, key_marks)
+                value = frame[0]
+                if frame[4] is not None:  # its size counts what its aliases expanded to
+                    anchors[frame[4]] = (value, counted - frame[5] + 1)
                 if not stack:
                     finished, have_root = value, True
+                    continue
+                parent = stack[-1]
+                if parent[1]:
+                    parent[0][parent[2]] = value
+                    parent[2] = None
+                else:
+                    parent[0].append(value)
                 continue
-            elif kind is yaml.AliasEvent:
+            elif kind is _ALIAS:
                 if event.anchor not in anchors:
                     raise YamlReadError(f"alias *{event.anchor} refers to no anchor", _mark(event))
-                value, nodes = anchors[event.anchor]
-            elif kind is yaml.DocumentStartEvent:
+                value, size = anchors[event.anchor]
+            elif kind is _DOCUMENT_START:
                 documents += 1
                 if documents > 1:
                     raise YamlReadError(
@@ -199,67 +243,35 @@ def _build(text: str, limits: Limits) -> Document:
             else:
                 continue
 
-            total_nodes += nodes
-            if total_nodes > limits.max_nodes:
+            counted += size
+            if counted > max_nodes:
                 raise YamlReadError(
-                    f"more than {limits.max_nodes} values (alias expansion is bounded)",
-                    _mark(event),
+                    f"more than {max_nodes} values (alias expansion is bounded)", _mark(event)
                 )
-            if kind is yaml.ScalarEvent and event.anchor is not None:
-                anchors[event.anchor] = (value, 1)
-            mark = _mark(event)
             if not stack:
-                marks[()] = mark
+                doc.root = event.start_mark
                 finished, have_root = value, True
                 continue
-            _attach(stack, value, nodes, mark, marks, key_marks)
+            parent = stack[-1]
+            container = parent[0]
+            if not parent[1]:
+                values[(id(container), len(container))] = event.start_mark
+                container.append(value)
+            elif parent[2] is None:
+                if not isinstance(value, str):
+                    raise YamlReadError("a mapping key must be plain text", _mark(event))
+                if value in container:
+                    raise YamlReadError(
+                        f"duplicate key {value!r} in the same mapping", _mark(event)
+                    )
+                parent[2] = value
+                keys[(id(container), value)] = event.start_mark
+            else:
+                values.setdefault((id(container), parent[2]), event.start_mark)
+                container[parent[2]] = value
+                parent[2] = None
     finally:
         loader.dispose()
 
     doc.data = finished if have_root else None
     return doc
-
-
-def _child_path(stack: list[_Frame], event: Any) -> Path:
-    if not stack:
-        return ()
-    parent = stack[-1]
-    if parent.is_map:
-        if parent.key is None:
-            raise YamlReadError("a mapping key must be plain text, not a collection", _mark(event))
-        return (*parent.path, parent.key)
-    return (*parent.path, len(parent.container))
-
-
-def _attach(
-    stack: list[_Frame],
-    value: Any,
-    nodes: int,
-    mark: Mark,
-    marks: dict[Path, Mark],
-    key_marks: dict[Path, Mark],
-) -> None:
-    if not stack:
-        return
-    parent = stack[-1]
-    parent.nodes += nodes
-    if not parent.is_map:
-        path = (*parent.path, len(parent.container))
-        parent.container.append(value)
-        marks.setdefault(path, mark)
-        return
-    if parent.key is None:
-        if not isinstance(value, str):
-            raise YamlReadError("a mapping key must be plain text", mark)
-        if value in parent.container:
-            raise YamlReadError(f"duplicate key {value!r} in the same mapping", mark)
-        parent.key = value
-        parent.key_mark = mark
-        return
-    path = (*parent.path, parent.key)
-    parent.container[parent.key] = value
-    marks.setdefault(path, mark)
-    if parent.key_mark is not None:
-        key_marks[path] = parent.key_mark
-    parent.key = None
-    parent.key_mark = None

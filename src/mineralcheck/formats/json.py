@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from typing import Any
 
 from mineralcheck.formats.interface import Style, render_with
@@ -44,11 +43,15 @@ def summary_dict(summary: Summary) -> dict[str, int]:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class Writer:
-    """Writes the document's head, then each result as it comes, then the summary."""
+    """Writes the document's head, then each result on a line of its own, then the summary.
+
+    One result per line keeps the document easy to read and to grep, and lets it be written
+    while the results stream past (the C encoder, without indentation, is also much faster).
+    """
 
     def __init__(self, info: RunInfo, style: Style) -> None:
         self.info = info
@@ -62,19 +65,17 @@ class Writer:
             "as_of": self.info.as_of,
             "rule_pack": {"hash": self.info.rule_pack_hash, "rules": list(self.info.rules)},
         }
-        return _dumps(head)[:-2] + ',\n  "results": ['
+        return _dumps(head)[:-1] + ',\n"results":['
 
     def add(self, result: ManifestResult) -> str:
-        """One result, indented into the ``results`` array."""
+        """One result, on a line of its own in the ``results`` array."""
         separator = "\n" if self.first else ",\n"
         self.first = False
-        return separator + textwrap.indent(_dumps(result_dict(result)), "    ")
+        return separator + _dumps(result_dict(result))
 
     def finish(self, summary: Summary) -> str:
         """The end of ``results`` and the summary."""
-        close = "]" if self.first else "\n  ]"
-        counts = textwrap.indent(_dumps(summary_dict(summary)), "  ").lstrip()
-        return f'{close},\n  "summary": {counts}\n}}\n'
+        return f'\n],\n"summary":{_dumps(summary_dict(summary))}}}\n'
 
 
 def render(report: Report, style: Style) -> str:

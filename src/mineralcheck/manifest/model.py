@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema, model_validator
@@ -204,19 +205,19 @@ class Manifest(_Strict):
     items: Annotated[tuple[Item, ...], NonEmpty]
     permits: tuple[Permit, ...] = ()
 
-    @property
+    @cached_property
     def final_end_user(self) -> EndUser:
         """The end user; the consignee when the manifest names none."""
         if self.end_user is not None:
             return self.end_user
         return EndUser(name=self.consignee.name, country=self.consignee.country)
 
-    @property
+    @cached_property
     def final_destination(self) -> str:
         """The final destination country: ``destination``, else the end user's country."""
         return self.destination or self.final_end_user.country
 
-    @property
+    @cached_property
     def destinations(self) -> frozenset[str]:
         """Every country the shipment goes to as far as a country-specific control goes."""
         return frozenset(

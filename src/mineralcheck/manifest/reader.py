@@ -45,7 +45,7 @@ def read_manifest(raw: bytes, vocabulary: Vocabulary) -> ReadResult:
             "invalid-value",
             f"a manifest is a mapping of keys; this file is {kind}",
             None,
-            document.marks.get((), Mark(1, 1)),
+            document.locate(()) or Mark(1, 1),
         )
         return ReadResult(None, document, (_error(problem),))
     try:

@@ -1,0 +1,325 @@
+"""Benchmark mineralcheck against the real limits of the machine it runs on.
+
+    python bench/bench.py [--n 2000] [--lines 20] [--runs 3] [--controls 5000]
+
+Generates N realistic manifests (a mix of passing, failing and warning shipments) and prints,
+side by side, medians of several runs:
+
+* the parse floor: reading and parsing the same files with PyYAML's C loader in one process;
+* ``mineralcheck verify DIR --format json`` (cold, no cache), in parallel and with one job;
+* check-jsonschema validating the same files against ``mineralcheck schema manifest``;
+* the start-up floor (``import typer, pydantic, rich.console, yaml``) against
+  ``mineralcheck verify one.yaml``, with and without the verdict cache;
+* peak memory (largest process of the tree) of ``verify`` at N and at 10 x N manifests;
+* a re-run over the unchanged directory with the verdict cache against the cold run;
+* ``verify`` with a synthetic pack of extra controls against the bundled pack alone;
+
+and the ratios between them. Needs mineralcheck installed; check-jsonschema is optional
+(``pip install check-jsonschema``). Timings are wall-clock seconds on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+
+
+def tool(name: str) -> str | None:
+    """The path of a console script next to this Python, or on PATH."""
+    candidate = BIN / name
+    if candidate.exists():
+        return str(candidate)
+    return shutil.which(name)
+
+
+# --- manifests ------------------------------------------------------------------------------
+
+# (description, mineral, hs_code, form, purity, controlled-by-permit-as)
+CATALOGUE = [
+    ("Dysprosium oxide Dy2O3", "dysprosium", "2846901993", "oxide", "99.99%", "dysprosium"),
+    ("Terbium metal", "terbium", "2805301300", "metal", "99.9%", "terbium"),
+    ("Gallium metal ingots", "gallium", "8112929090", "metal", "99.999%", "gallium"),
+    ("Germanium dioxide", "germanium", "2825600002", "oxide", "99.99%", "germanium"),
+    ("Natural flake graphite", "natural graphite", "2504101000", "flake", None, "natural graphite"),
+    ("Antimony trioxide, technical grade", "antimony", "2825800010", "oxide", "99.5%", None),
+    ("Tungsten bars, 95 % W", "tungsten", "8101940001", "bar", "95%", None),
+    ("Molybdenum powder, 95 % Mo", "molybdenum", "8102100001", "powder", "95%", None),
+    ("Sintered NdFeB magnets, no heavy rare earths", "[neodymium, iron, boron]", "8505111000",
+     "magnet", None, None),
+    ("Grey iron castings", "iron", None, "casting", None, None),
+    ("Copper wire rod", "copper", "7408110000", "rod", "99.9%", None),
+    ("Nickel cathodes", "nickel", "7502100000", "cathode", "99.8%", None),
+    ("Cerium oxide polishing powder", "cerium", "2846101000", "oxide", "99%", None),
+    ("Lanthanum carbonate", "lanthanum", "2846902100", "compound", None, None),
+]
+WARN_ITEM = ("Isostatic artificial graphite blocks", "artificial graphite", "3801909010", "block",
+             None, "artificial graphite")
+DESTINATIONS = ["DE", "FR", "JP", "KR", "IT", "NL", "GB", "IN", "BR", "VN"]
+
+
+def manifest_text(number: int, lines: int, kind: str, rng: random.Random) -> str:
+    """A manifest of ``lines`` items: ``pass`` (licensed), ``fail`` (unlicensed) or ``warn``."""
+    destination = rng.choice(DESTINATIONS)
+    month, day = rng.randint(1, 12), rng.randint(1, 28)
+    ship_date = f"2025-{month:02d}-{day:02d}"
+    out = [
+        f"id: BENCH-{number:06d}",
+        f"ship_date: {ship_date}",
+        "exporter:",
+        f"  name: Example Export {number % 97} Co., Ltd.",
+        "  country: CN",
+        "consignee:",
+        f"  name: Example Importer {number % 89} Ltd",
+        f"  country: {destination}",
+        "items:",
+    ]
+    covers: set[str] = set()
+    for line in range(1, lines + 1):
+        description, mineral, hs_code, form, purity, permit = rng.choice(CATALOGUE)
+        if kind == "warn" and line == lines:
+            description, mineral, hs_code, form, purity, permit = WARN_ITEM
+        out.append(f"  - line: {line}")
+        out.append(f"    description: {description}, lot {number}-{line}")
+        if hs_code:
+            out.append(f'    hs_code: "{hs_code}"')
+        out.append(f"    mineral: {mineral}")
+        out.append(f"    form: {form}")
+        if purity:
+            out.append(f"    purity: {purity}")
+        out.append(f"    quantity: {rng.randint(1, 900)} kg")
+        out.append(f"    value: {rng.randint(1000, 90000)} USD")
+        if permit:
+            covers.add(permit)
+    if kind in ("pass", "warn") and covers:
+        out += [
+            "permits:",
+            f"  - number: DU-2025-{number:06d}",
+            "    issued_by: MOFCOM",
+            "    valid_from: 2025-01-01",
+            "    valid_until: 2025-12-31",
+            f"    destination: {destination}",
+            f"    covers: [{', '.join(sorted(covers))}]",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def generate(directory: Path, count: int, lines: int, seed: int = 7) -> None:
+    """Write ``count`` manifests: 60 % pass, 30 % fail, 10 % warn."""
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    for number in range(count):
+        kind = "pass" if number % 10 < 6 else ("fail" if number % 10 < 9 else "warn")
+        path = directory / f"{number // 1000:03d}" / f"manifest-{number:06d}.yaml"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(manifest_text(number, lines, kind, rng), encoding="utf-8")
+
+
+def synthetic_pack(directory: Path, controls: int, per_file: int = 100, seed: int = 11) -> None:
+    """Rule files with ``controls`` extra controls over minerals and HS chapters the generated
+    manifests do not use, so the pack is large but each item concerns few of its controls."""
+    from mineralcheck.minerals import elements
+
+    rng = random.Random(seed)
+    used = {"dysprosium", "terbium", "gallium", "germanium", "antimony", "tungsten", "molybdenum",
+            "neodymium", "iron", "boron", "copper", "nickel", "cerium", "lanthanum", "carbon"}
+    pool = [e.name for e in elements() if e.name not in used]
+    directory.mkdir(parents=True, exist_ok=True)
+    for file_number in range(0, controls, per_file):
+        lines = [
+            f"id: synthetic-{file_number // per_file:04d}",
+            "title: Synthetic measure for the benchmark",
+            f"reference: Synthetic Announcement No. {file_number // per_file}",
+            "source: https://example.invalid/synthetic",
+            "jurisdiction: CN",
+            "announced: 2024-01-01",
+            "effective: 2024-06-01",
+            "controls:",
+        ]
+        for index in range(min(per_file, controls - file_number)):
+            minerals = ", ".join(rng.sample(pool, 2))
+            prefix = f"{rng.randint(1, 24):02d}{rng.randint(0, 99):02d}"
+            lines += [
+                f"  - id: c{index:03d}",
+                f"    title: Synthetic control {index}",
+                "    items:",
+                f"      - minerals: [{minerals}]",
+                f'        hs_codes: ["{prefix}"]',
+                f"        purity: {{at_least: {rng.choice([90, 99, 99.9])}}}",
+                "    destinations: {all_except: [CN]}",
+                "    requires: permit",
+                '    message: "{item} needs a synthetic licence"',
+            ]
+        (directory / f"synthetic-{file_number // per_file:04d}.yaml").write_text(
+            "\n".join(lines) + "\n", encoding="utf-8"
+        )
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> float:
+    """Wall-clock seconds of one run of ``command`` (its output discarded)."""
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                   check=False)
+    return time.perf_counter() - start
+
+
+def median(runs: int, measure: Callable[[], float], warmup: int = 1) -> float:
+    """The median of ``runs`` measurements, after ``warmup`` unrecorded ones."""
+    for _ in range(warmup):
+        measure()
+    return statistics.median(measure() for _ in range(runs))
+
+
+def peak_memory_mib(command: list[str], env: dict[str, str]) -> float:
+    """Peak resident memory, in MiB, of the largest process in ``command``'s process tree."""
+    wrapper = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    done = subprocess.run([PYTHON, "-c", wrapper, *command], capture_output=True, text=True,
+                          env=env, check=True)
+    return int(done.stdout.strip()) / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=2000, help="manifests (default 2000)")
+    parser.add_argument("--lines", type=int, default=20, help="items per manifest (default 20)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per median (default 3)")
+    parser.add_argument("--startup-runs", type=int, default=15, help="runs for start-up medians")
+    parser.add_argument("--controls", type=int, default=5000, help="synthetic pack size")
+    parser.add_argument("--skip-memory", action="store_true", help="skip the 10 x N memory run")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+
+    mineralcheck = tool("mineralcheck")
+    if mineralcheck is None:
+        print("mineralcheck is not installed in this environment", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="mineralcheck-bench-"))
+    env = {**os.environ, "MINERALCHECK_CACHE_DIR": str(work / "cache"), "NO_COLOR": "1"}
+    env.pop("GITHUB_ACTIONS", None)
+    figures: dict[str, float] = {}
+    try:
+        manifests = work / "manifests"
+        print(f"generating {args.n} manifests of {args.lines} lines in {manifests} ...")
+        generate(manifests, args.n, args.lines)
+        files = sorted(str(p) for p in manifests.rglob("*.yaml"))
+        one = files[0]
+
+        floor_script = (
+            "import sys, yaml\n"
+            "from pathlib import Path\n"
+            "for p in sorted(Path(sys.argv[1]).rglob('*.yaml')):\n"
+            "    yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)\n"
+        )
+        figures["parse_floor_s"] = median(
+            args.runs, lambda: timed([PYTHON, "-c", floor_script, str(manifests)]))
+        verify = [mineralcheck, "verify", str(manifests), "--format", "json", "--no-cache"]
+        figures["verify_s"] = median(args.runs, lambda: timed(verify, env))
+        figures["verify_one_job_s"] = median(args.runs, lambda: timed([*verify, "--jobs", "1"], env))
+
+        checker = tool("check-jsonschema")
+        if checker is not None:
+            schema = work / "manifest.schema.json"
+            schema.write_text(subprocess.run([mineralcheck, "schema", "manifest"],
+                                             capture_output=True, text=True, check=True).stdout)
+            command = [checker, "--schemafile", str(schema), *files]
+            figures["check_jsonschema_s"] = median(max(1, args.runs - 2), lambda: timed(command))
+
+        figures["startup_floor_s"] = median(
+            args.startup_runs,
+            lambda: timed([PYTHON, "-c", "import typer, pydantic, rich.console, yaml"]), warmup=2)
+        figures["verify_one_cold_s"] = median(
+            args.startup_runs, lambda: timed([mineralcheck, "verify", one, "--no-cache"], env),
+            warmup=2)
+        figures["verify_one_cached_s"] = median(
+            args.startup_runs, lambda: timed([mineralcheck, "verify", one], env), warmup=2)
+
+        cached = [mineralcheck, "verify", str(manifests), "--format", "json"]
+
+        def cold_cache() -> float:
+            shutil.rmtree(work / "cache", ignore_errors=True)
+            return timed(cached, env)
+
+        figures["cache_cold_s"] = median(args.runs, cold_cache, warmup=0)
+        timed(cached, env)
+        figures["cache_warm_s"] = median(args.runs, lambda: timed(cached, env))
+
+        pack = work / "synthetic-rules"
+        synthetic_pack(pack, args.controls)
+        big = [*verify, "--rules", str(pack)]
+        figures["verify_big_pack_s"] = median(args.runs, lambda: timed(big, env))
+
+        figures["memory_n_mib"] = peak_memory_mib(verify, env)
+        if not args.skip_memory:
+            many = work / "manifests-10x"
+            print(f"generating {10 * args.n} manifests for the memory run ...")
+            generate(many, 10 * args.n, args.lines, seed=8)
+            figures["memory_10n_mib"] = peak_memory_mib(
+                [mineralcheck, "verify", str(many), "--format", "json", "--no-cache"], env)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    report(figures, args)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def report(f: dict[str, float], args: argparse.Namespace) -> None:
+    """Print the figures and the ratios the acceptance criteria speak of."""
+    n = args.n
+    rows = [
+        (f"parse floor: PyYAML C loader, {n} files, one process", f["parse_floor_s"], ""),
+        (f"mineralcheck verify DIR --format json ({os.cpu_count()} jobs, no cache)",
+         f["verify_s"], f"{f['verify_s'] / f['parse_floor_s']:.2f} x parse floor"),
+        ("mineralcheck verify DIR --jobs 1 (no cache)", f["verify_one_job_s"],
+         f"{f['verify_one_job_s'] / f['parse_floor_s']:.2f} x parse floor"),
+    ]
+    if "check_jsonschema_s" in f:
+        rows.append(("check-jsonschema, same files, manifest schema", f["check_jsonschema_s"],
+                     f"verify is {f['check_jsonschema_s'] / f['verify_s']:.1f} x faster"))
+    else:
+        rows.append(("check-jsonschema", float("nan"), "not installed: pip install check-jsonschema"))
+    rows += [
+        ("start-up floor: import typer, pydantic, rich.console, yaml", f["startup_floor_s"], ""),
+        ("mineralcheck verify one.yaml (cache on, default)", f["verify_one_cached_s"],
+         f"{f['verify_one_cached_s'] / f['startup_floor_s']:.2f} x start-up floor"),
+        ("mineralcheck verify one.yaml --no-cache", f["verify_one_cold_s"],
+         f"{f['verify_one_cold_s'] / f['startup_floor_s']:.2f} x start-up floor"),
+        ("verify DIR, cache cold", f["cache_cold_s"], ""),
+        ("verify DIR, cache warm (unchanged files)", f["cache_warm_s"],
+         f"{100 * f['cache_warm_s'] / f['cache_cold_s']:.0f} % of the cold run"),
+        (f"verify DIR with {args.controls} extra controls (no cache)", f["verify_big_pack_s"],
+         f"{f['verify_big_pack_s'] / f['verify_s']:.2f} x the bundled pack"),
+        (f"peak memory, {n} manifests (MiB)", f["memory_n_mib"], ""),
+    ]
+    if "memory_10n_mib" in f:
+        rows.append((f"peak memory, {10 * n} manifests (MiB)", f["memory_10n_mib"],
+                     f"{f['memory_10n_mib'] / f['memory_n_mib']:.2f} x at {n}"))
+    width = max(len(r[0]) for r in rows)
+    print(f"\nmineralcheck benchmark: {n} manifests x {args.lines} lines, medians of "
+          f"{args.runs} runs ({args.startup_runs} for start-up), {os.cpu_count()} CPUs\n")
+    for label, value, ratio in rows:
+        print(f"{label.ljust(width)}  {value:8.3f}  {ratio}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
