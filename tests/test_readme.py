@@ -76,7 +76,7 @@ def test_every_verify_option_in_the_readme_exists(cli: Any) -> None:
 def test_configuration_example_is_a_valid_configuration() -> None:
     import tomllib
 
-    from mineralcheck.config import ConfigFile
+    from mineralcheck.config_file import ConfigFile
 
     (text,) = blocks("toml")
     parsed = ConfigFile.model_validate(tomllib.loads(text))

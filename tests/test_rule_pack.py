@@ -10,7 +10,8 @@ import pytest
 
 from conftest import EXAMPLES, ROOT
 from mineralcheck.engine.match import party_key
-from mineralcheck.ruleset.loader import bundled_pack_dir, load_pack
+from mineralcheck.ruleset.files import bundled_pack_dir
+from mineralcheck.ruleset.loader import load_pack
 
 # measure -> [(example, expected verdict, severity the measure's own findings must reach)]
 # A "pass" case expects no warn/fail finding from the measure; a warn/fail case expects the

@@ -69,31 +69,14 @@ def _optional(value: Any, kind: type) -> Any:
     return value
 
 
+_SEVERITIES = {str(s): s for s in Severity}
+
+
 def _decode(path: str, text: str) -> ManifestResult:
+    """A result from an entry whose checksum was verified (a damaged one raises)."""
     manifest_id, verdict, raw_findings, lines = json.loads(text)
-    findings = []
-    for raw in raw_findings:
-        severity, code, message, rule, item, line, column, field, reference, url = raw
-        findings.append(
-            Finding(
-                Severity(severity),
-                _optional(code, str),
-                _optional(message, str),
-                _optional(rule, str),
-                _optional(item, int),
-                _optional(line, int),
-                _optional(column, int),
-                _optional(field, str),
-                _optional(reference, str),
-                _optional(url, str),
-            )
-        )
-    result = ManifestResult.judge(
-        path,
-        _optional(manifest_id, str),
-        findings,
-        tuple(_optional(n, int) for n in lines),
-    )
+    findings = [Finding(_SEVERITIES[raw[0]], *raw[1:]) for raw in raw_findings]
+    result = ManifestResult.judge(path, manifest_id, findings, tuple(lines))
     if str(result.verdict) != verdict:  # the verdict must follow from the findings
         raise ValueError("malformed cache entry")
     return result
@@ -150,6 +133,18 @@ class ResultCache:
     def _entry_key(self, raw: bytes) -> str:
         return hashlib.sha256(self.key.encode() + b"\0" + raw).hexdigest()
 
+    @staticmethod
+    def _sealed(value: str) -> str:
+        """The value with a checksum in front, so a damaged entry is recognised."""
+        return hashlib.sha256(value.encode()).hexdigest()[:16] + value
+
+    @staticmethod
+    def _unsealed(stored: str) -> str | None:
+        value = stored[16:]
+        if hashlib.sha256(value.encode()).hexdigest()[:16] != stored[:16]:
+            return None
+        return value
+
     def _read(self, table: str, key: str) -> str | None:
         db = self._connection()
         if db is None:
@@ -159,14 +154,17 @@ class ResultCache:
         except sqlite3.Error:
             self._broken = True
             return None
-        return row[0] if row and isinstance(row[0], str) else None
+        return self._unsealed(row[0]) if row and isinstance(row[0], str) else None
 
     def _write(self, table: str, key: str, value: str) -> None:
         db = self._connection()
         if db is None:
             return
         try:
-            db.execute(f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)", (key, value))
+            db.execute(
+                f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)",
+                (key, self._sealed(value)),
+            )
             self._pending += 1
             if self._pending >= 500:
                 db.commit()
@@ -181,7 +179,7 @@ class ResultCache:
             return None
         try:
             return _decode(path, text)
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, IndexError):
             return None
 
     def put(self, raw: bytes, result: ManifestResult) -> None:

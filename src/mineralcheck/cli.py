@@ -491,7 +491,8 @@ def rules_lint(
 
     Exit 0 when clean, 1 when a problem is found, 2 when the lint could not run.
     """
-    from mineralcheck.ruleset.loader import load, rule_files
+    from mineralcheck.ruleset.files import rule_files
+    from mineralcheck.ruleset.loader import load
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:

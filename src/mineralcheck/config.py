@@ -11,9 +11,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from typing import TYPE_CHECKING, Any
 
 from mineralcheck.errors import MineralcheckError
 from mineralcheck.formats import AUTO, FORMATS
@@ -22,6 +20,10 @@ CONFIG_FILE = "mineralcheck.toml"
 PYPROJECT = "pyproject.toml"
 DEFAULT_INCLUDE = ("*.yaml", "*.yml", "*.json")
 ENV_PREFIX = "MINERALCHECK_"
+KEYS = ("paths", "include", "exclude", "rules", "bundled_rules", "format", "fail_on", "outputs")
+
+if TYPE_CHECKING:
+    from mineralcheck.config_file import ConfigFile
 
 
 class ConfigError(MineralcheckError):
@@ -45,40 +47,6 @@ def parse_output(text: str, default_format: str) -> OutputSpec:
             raise ValueError(f"{text!r} names no file after '{name}:'")
         return OutputSpec(name, Path(rest), typed=True)
     return OutputSpec(default_format, Path(text), typed=False)
-
-
-def _check_format(value: str) -> str:
-    if value != AUTO and value not in FORMATS:
-        raise ValueError(f"{value!r} is not a format; use one of: {', '.join([AUTO, *FORMATS])}")
-    return value
-
-
-class ConfigFile(BaseModel):
-    """The keys a configuration file may set."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    paths: list[str] | None = None
-    include: list[str] | None = None
-    exclude: list[str] | None = None
-    rules: list[str] | None = None
-    bundled_rules: bool | None = None
-    format: str | None = None
-    fail_on: Literal["fail", "warn"] | None = None
-    outputs: list[str] | None = None
-
-    @field_validator("format")
-    @classmethod
-    def _format(cls, value: str | None) -> str | None:
-        return None if value is None else _check_format(value)
-
-    @field_validator("outputs")
-    @classmethod
-    def _outputs(cls, value: list[str] | None) -> list[str] | None:
-        for entry in value or ():
-            if not parse_output(entry, "").typed:
-                raise ValueError(f"{entry!r} is not 'format:path' (formats: {', '.join(FORMATS)})")
-        return value
 
 
 @dataclass(frozen=True)
@@ -122,6 +90,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _validate(path: Path, raw: Mapping[str, Any]) -> ConfigFile:
+    from pydantic import ValidationError
+
+    from mineralcheck.config_file import ConfigFile
+
     where = f"{path} [tool.mineralcheck]" if path.name == PYPROJECT else str(path)
     try:
         return ConfigFile.model_validate(dict(raw))
@@ -152,7 +124,7 @@ def _env_list(value: str, separator: str) -> list[str]:
 
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    for key in ConfigFile.model_fields:
+    for key in KEYS:
         name = ENV_PREFIX + key.upper()
         if name not in env:
             continue
@@ -168,6 +140,12 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
             found[key] = lowered in ("1", "true", "yes")
         else:
             found[key] = value.strip()
+    if not found:
+        return found
+    from pydantic import ValidationError
+
+    from mineralcheck.config_file import ConfigFile
+
     try:
         ConfigFile.model_validate(found)
     except ValidationError as exc:
@@ -215,7 +193,7 @@ def resolve(
     env_values = _from_env(env)
     merged: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    for key in ConfigFile.model_fields:
+    for key in KEYS:
         layers = (
             ("command line", cli),
             ("environment", env_values),

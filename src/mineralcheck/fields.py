@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
+from pydantic import BeforeValidator, StringConstraints, ValidationInfo, WithJsonSchema
 
 from mineralcheck import countries
 
@@ -183,7 +183,12 @@ _ONE_OR_MORE_STRINGS = {
     ]
 }
 
-Text = Annotated[str, BeforeValidator(parse_text), WithJsonSchema({"type": "string"})]
+# Checked by pydantic-core itself (no Python call per field): stripped, not empty.
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    WithJsonSchema({"type": "string", "minLength": 1}),
+]
 Date = Annotated[
     dt.date,
     BeforeValidator(parse_date),

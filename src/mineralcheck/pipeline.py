@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from fnmatch import fnmatch
+from fnmatch import translate
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 STDIN = "-"
 BATCH = 32  # manifests per task sent to a worker process
-PARALLEL_FROM = 64  # fewer manifests than this are checked in-process
+PARALLEL_FROM = 8  # fewer manifests than this are checked in-process
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,12 @@ class Options:
     cache_dir: Path | None = None  # None: no verdict cache
 
 
-def _wanted(relative: str, include: Iterable[str], exclude: Iterable[str]) -> bool:
-    return any(fnmatch(relative, p) for p in include) and not any(
-        fnmatch(relative, p) for p in exclude
-    )
+def _matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """One compiled test for a set of globs (``*`` also matches ``/``)."""
+    pattern = "|".join(f"(?:{translate(p)})" for p in patterns)
+    if not pattern:
+        return lambda _: False
+    return re.compile(pattern).match  # type: ignore[return-value]
 
 
 def discover(
@@ -63,7 +66,7 @@ def discover(
     ``*.json``. Hidden directories (``.git``) are skipped. A path that does not exist is yielded
     as given, so that it is reported as an error rather than silently dropped.
     """
-    include, exclude = tuple(include), tuple(exclude)
+    included, excluded = _matcher(include), _matcher(exclude)
     for given in paths:
         if given != STDIN and Path(given).is_dir():
             for root, dirs, files in os.walk(given):
@@ -71,7 +74,7 @@ def discover(
                 for name in sorted(files):
                     path = os.path.join(root, name)
                     relative = os.path.relpath(path, given).replace(os.sep, "/")
-                    if not name.startswith(".") and _wanted(relative, include, exclude):
+                    if not name.startswith(".") and included(relative) and not excluded(relative):
                         yield path
         else:
             yield given
@@ -79,7 +82,7 @@ def discover(
 
 def rule_pack_fingerprint(rule_paths: Iterable[Path], bundled: bool) -> str:
     """A digest of every rule file's name and bytes, read without parsing them."""
-    from mineralcheck.ruleset.loader import bundled_pack_dir, rule_files
+    from mineralcheck.ruleset.files import bundled_pack_dir, rule_files
 
     roots = [bundled_pack_dir()] if bundled else []
     roots.extend(rule_paths)

@@ -48,6 +48,15 @@ class _Demand:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """A permit's ``covers``: canonical minerals, HS code prefixes, rule or control ids."""
+
+    minerals: frozenset[str]
+    hs_prefixes: tuple[str, ...]
+    ids: frozenset[str]
+
+
 class Judge:
     """Checks manifests against a compiled rule pack."""
 
@@ -57,6 +66,7 @@ class Judge:
         self.index = ControlIndex(controls)
         self.timeline = Timeline(controls)
         self.governs_elsewhere = any(c.loaded.control.exporters == "elsewhere" for c in controls)
+        self._scopes: dict[tuple[str, ...], _Scope] = {}
 
     def _item_outcome(self, control: CompiledControl, index: int, context: _Context) -> ItemOutcome:
         item = context.manifest.items[index]
@@ -277,21 +287,33 @@ class Judge:
         return None, "; ".join(reasons)
 
     def _covers(self, permit: Permit, item: Item, control: LoadedControl) -> bool:
-        minerals = set(item.mineral or ())
-        vocabulary = self.pack.vocabulary
-        for entry in permit.covers:
-            key = entry.strip()
-            if key.replace(".", "").replace(" ", "").isdigit():
-                digits = key.replace(".", "").replace(" ", "")
-                if item.hs_code is not None and item.hs_code.startswith(digits):
-                    return True
-                continue
-            if key in (control.id, control.rule.id):
-                return True
-            name = vocabulary.canonical(key)
-            if name is not None and name in minerals:
-                return True
-        return False
+        scope = self._scope(permit)
+        if scope.ids & {control.id, control.rule.id}:
+            return True
+        if not scope.minerals.isdisjoint(item.mineral or ()):
+            return True
+        code = item.hs_code
+        return code is not None and any(code.startswith(prefix) for prefix in scope.hs_prefixes)
+
+    def _scope(self, permit: Permit) -> _Scope:
+        """What a permit's ``covers`` list names, sorted into minerals, HS prefixes and ids."""
+        scope = self._scopes.get(permit.covers)
+        if scope is None:
+            minerals, prefixes, ids = set(), [], set()
+            for entry in permit.covers:
+                digits = entry.replace(".", "").replace(" ", "")
+                if digits.isdigit():
+                    prefixes.append(digits)
+                    continue
+                ids.add(entry)
+                name = self.pack.vocabulary.canonical(entry)
+                if name is not None:
+                    minerals.add(name)
+            scope = _Scope(frozenset(minerals), tuple(prefixes), frozenset(ids))
+            if len(self._scopes) > 4096:  # bounded: memory must not grow with the batch
+                self._scopes.clear()
+            self._scopes[permit.covers] = scope
+        return scope
 
 
 def _permit_problem(permit: Permit, manifest: Manifest, day: dt.date) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema, model_validator
@@ -75,13 +75,18 @@ class Quantity(_Strict):
         return f"{self.value} {self.unit}"
 
 
-def _currency(value: Any) -> str:
-    code = parse_text(value).upper()
+@cache
+def _currencies() -> frozenset[str]:
     import pycountry  # loaded only for manifests that declare a value
 
-    if pycountry.currencies.get(alpha_3=code) is None:
+    return frozenset(currency.alpha_3 for currency in pycountry.currencies)
+
+
+def _currency(value: Any) -> str:
+    code = parse_text(value).upper()
+    if code not in _currencies():
         raise ValueError(f"{value!r} is not an ISO 4217 currency code")
-    return str(code)
+    return code
 
 
 class Money(_Strict):

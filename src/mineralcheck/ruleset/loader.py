@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -12,38 +11,12 @@ from pydantic import BaseModel, ValidationError
 
 from mineralcheck.errors import RulePackError
 from mineralcheck.problems import Problem, field_path, from_validation_error
+from mineralcheck.ruleset.files import PACK_FILE, bundled_pack_dir, rule_files
 from mineralcheck.ruleset.model import PackInfo, RuleFile
 from mineralcheck.ruleset.pack import RulePack
 from mineralcheck.yamlread import Document, Mark, YamlReadError, read_yaml
 
-RULE_SUFFIXES = (".yaml", ".yml")
-PACK_FILE = "pack.yaml"
-
 Located = tuple[str, Problem]
-
-
-def bundled_pack_dir() -> Path:
-    """The rule pack that ships with mineralcheck (inside the wheel, or the source checkout)."""
-    installed = resources.files("mineralcheck").joinpath("rules")
-    if installed.is_dir():
-        return Path(str(installed))
-    return Path(__file__).resolve().parents[3] / "rules"
-
-
-def rule_files(paths: Iterable[Path]) -> list[Path]:
-    """Rule files under ``paths``: files as given, directories searched recursively, sorted."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*") if p.suffix in RULE_SUFFIXES and p.is_file())
-            )
-        elif path.is_file():
-            found.append(path)
-        else:
-            problem = Problem("not-found", "no such file or directory", None, None)
-            raise RulePackError([(str(path), problem)])
-    return found
 
 
 def _read(path: Path) -> tuple[Document, bytes]:
