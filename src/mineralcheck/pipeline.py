@@ -14,7 +14,6 @@ import os
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from fnmatch import translate
 from functools import cached_property
@@ -26,6 +25,8 @@ from mineralcheck.config import DEFAULT_INCLUDE
 from mineralcheck.results import ControlInfo, Finding, ManifestResult, RunInfo, Severity
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from mineralcheck.cache import ResultCache
     from mineralcheck.engine.judge import Judge
     from mineralcheck.ruleset.pack import RulePack
@@ -224,6 +225,7 @@ class Checker:
 
     def _pool(self) -> ProcessPoolExecutor:
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         global _WORKER
         self.judge  # noqa: B018 - load and compile the pack once, before the workers start

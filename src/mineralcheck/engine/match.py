@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
-from functools import cache
+from functools import lru_cache
 
 from mineralcheck.manifest.model import Item, Manifest
 from mineralcheck.ruleset.model import ItemMatch, Party
@@ -58,7 +58,7 @@ class CompiledControl:
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: a batch of many names must not grow memory
 def party_key(name: str) -> str:
     """A name reduced for matching: legal-form suffixes, case and punctuation dropped."""
     from cleanco import basename  # loaded only when a pack lists parties

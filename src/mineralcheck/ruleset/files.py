@@ -7,7 +7,6 @@ cache can fingerprint the rule pack without paying for loading it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 
 from mineralcheck.errors import RulePackError
@@ -19,10 +18,11 @@ PACK_FILE = "pack.yaml"
 
 def bundled_pack_dir() -> Path:
     """The rule pack that ships with mineralcheck (inside the wheel, or the source checkout)."""
-    installed = resources.files("mineralcheck").joinpath("rules")
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "rules"
     if installed.is_dir():
-        return Path(str(installed))
-    return Path(__file__).resolve().parents[3] / "rules"
+        return installed
+    return package.parents[1] / "rules"
 
 
 def rule_files(paths: Iterable[Path]) -> list[Path]:
