@@ -12,19 +12,19 @@ import hashlib
 import json
 import os
 import sqlite3
+import zlib
 from pathlib import Path
 from typing import Any
 
 from mineralcheck.results import (
     ControlInfo,
-    Finding,
     ManifestResult,
     RunInfo,
     Severity,
+    encode_findings,
 )
 
-SCHEMA = 1
-_FINDING_FIELDS = ("code", "message", "rule", "item", "line", "column", "field", "reference", "url")
+SCHEMA = 2
 
 
 def default_directory() -> Path:
@@ -38,11 +38,13 @@ def default_directory() -> Path:
 
 
 def code_fingerprint() -> str:
-    """A digest of mineralcheck's own source, so a changed checkout never reuses old verdicts."""
+    """A digest of mineralcheck's own source files (name, size, modification time), so that a
+    changed checkout never reuses old verdicts; stat is enough and much cheaper than reading."""
     package = Path(__file__).parent
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
-        digest.update(path.read_bytes())
+        stat = path.stat()
+        digest.update(f"{path.relative_to(package)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
@@ -53,14 +55,16 @@ def run_key(tool_version: str, pack_fingerprint: str, as_of: str | None) -> str:
 
 
 def _encode(result: ManifestResult) -> str:
-    findings = [
-        [str(f.severity), *(getattr(f, name) for name in _FINDING_FIELDS)] for f in result.findings
-    ]
-    return json.dumps(
-        [result.manifest_id, str(result.verdict), findings, list(result.lines)],
+    """A small JSON header, a newline, then the findings as the JSON report writes them."""
+    findings = result.findings_json
+    if findings is None:
+        findings = encode_findings(result.findings)
+    header = json.dumps(
+        [result.manifest_id, str(result.verdict), list(result.lines)],
         separators=(",", ":"),
         ensure_ascii=False,
     )
+    return f"{header}\n{findings}"
 
 
 def _optional(value: Any, kind: type) -> Any:
@@ -73,13 +77,14 @@ _SEVERITIES = {str(s): s for s in Severity}
 
 
 def _decode(path: str, text: str) -> ManifestResult:
-    """A result from an entry whose checksum was verified (a damaged one raises)."""
-    manifest_id, verdict, raw_findings, lines = json.loads(text)
-    findings = [Finding(_SEVERITIES[raw[0]], *raw[1:]) for raw in raw_findings]
-    result = ManifestResult.judge(path, manifest_id, findings, tuple(lines))
-    if str(result.verdict) != verdict:  # the verdict must follow from the findings
+    """A result from an entry whose checksum was verified; its findings stay JSON until used."""
+    header, _, findings = text.partition("\n")  # JSON never holds a raw newline
+    manifest_id, verdict, lines = json.loads(header)
+    if not findings.startswith("["):
         raise ValueError("malformed cache entry")
-    return result
+    return ManifestResult(
+        path, _optional(manifest_id, str), _SEVERITIES[verdict], None, tuple(lines), findings
+    )
 
 
 def _encode_info(info: RunInfo) -> str:
@@ -136,12 +141,12 @@ class ResultCache:
     @staticmethod
     def _sealed(value: str) -> str:
         """The value with a checksum in front, so a damaged entry is recognised."""
-        return hashlib.sha256(value.encode()).hexdigest()[:16] + value
+        return f"{zlib.crc32(value.encode()):08x}{value}"
 
     @staticmethod
     def _unsealed(stored: str) -> str | None:
-        value = stored[16:]
-        if hashlib.sha256(value.encode()).hexdigest()[:16] != stored[:16]:
+        value = stored[8:]
+        if f"{zlib.crc32(value.encode()):08x}" != stored[:8]:
             return None
         return value
 
@@ -171,6 +176,28 @@ class ResultCache:
                 self._pending = 0
         except sqlite3.Error:
             self._broken = True
+
+    def get_many(self, entries: list[tuple[str, bytes]]) -> list[ManifestResult | None]:
+        """Cached results for many files at once (one query), ``None`` where absent or bad."""
+        db = self._connection()
+        if db is None or not entries:
+            return [None] * len(entries)
+        keys = [self._entry_key(raw) for _, raw in entries]
+        try:
+            marks = ",".join("?" * len(keys))
+            rows = dict(db.execute(f"SELECT key, value FROM results WHERE key IN ({marks})", keys))
+        except sqlite3.Error:
+            self._broken = True
+            return [None] * len(entries)
+        found: list[ManifestResult | None] = []
+        for (path, _), key in zip(entries, keys, strict=True):
+            stored = rows.get(key)
+            text = self._unsealed(stored) if isinstance(stored, str) else None
+            try:
+                found.append(None if text is None else _decode(path, text))
+            except (ValueError, TypeError, KeyError, IndexError):
+                found.append(None)
+        return found
 
     def get(self, path: str, raw: bytes) -> ManifestResult | None:
         """The cached result for these bytes, labelled with ``path``; ``None`` if absent or bad."""

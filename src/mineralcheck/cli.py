@@ -87,8 +87,6 @@ class _Output:
 
     def write(self, text: str) -> None:
         """Send text to the file, or to standard output."""
-        if not text:
-            return
         if self.stream is None:
             _write_stdout(text)
             return
@@ -123,6 +121,7 @@ class _Outputs:
 
     def commit(self) -> None:
         """Close the files and move them into place."""
+        _write_stdout("", flush=True)
         try:
             for output in self.outputs:
                 if output.stream is not None:
@@ -170,10 +169,11 @@ class _Constant:
         return ""
 
 
-def _write_stdout(text: str) -> None:
+def _write_stdout(text: str, flush: bool = False) -> None:
     try:
         sys.stdout.write(text)
-        sys.stdout.flush()
+        if flush:
+            sys.stdout.flush()
     except BrokenPipeError:  # the reader stopped early (| head): not our failure
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

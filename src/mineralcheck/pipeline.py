@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING
 
 from mineralcheck import __version__
 from mineralcheck.config import DEFAULT_INCLUDE
-from mineralcheck.results import ControlInfo, Finding, ManifestResult, RunInfo, Severity
+from mineralcheck.results import (
+    ControlInfo,
+    Finding,
+    ManifestResult,
+    RunInfo,
+    Severity,
+    encode_findings,
+)
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -34,6 +41,7 @@ if TYPE_CHECKING:
 STDIN = "-"
 BATCH = 32  # manifests per task sent to a worker process
 PARALLEL_FROM = 8  # fewer manifests than this are checked in-process
+LOOKUP = 256  # files read and looked up in the verdict cache at a time
 
 
 @dataclass(frozen=True)
@@ -70,11 +78,12 @@ def discover(
     included, excluded = _matcher(include), _matcher(exclude)
     for given in paths:
         if given != STDIN and Path(given).is_dir():
+            base = len(os.path.join(given, ""))
             for root, dirs, files in os.walk(given):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     path = os.path.join(root, name)
-                    relative = os.path.relpath(path, given).replace(os.sep, "/")
+                    relative = path[base:].replace(os.sep, "/")
                     if not name.startswith(".") and included(relative) and not excluded(relative):
                         yield path
         else:
@@ -185,34 +194,35 @@ class Checker:
         cache = self.cache
         window = 4 * max(self.options.jobs, 1)
         try:
-            for count, path in enumerate(paths, start=1):
-                raw = (stdin or b"") if path == STDIN else _read(path)
-                ready: ManifestResult | None = None
-                if isinstance(raw, ManifestResult):
-                    ready = raw
-                elif cache is not None:
-                    ready = cache.get(path, raw)
-                serial = self.options.jobs <= 1 or count < PARALLEL_FROM
-                if ready is None and pool is None and serial:
-                    assert not isinstance(raw, ManifestResult)
-                    ready = self.check_bytes(path, raw)
-                    if cache is not None:
-                        cache.put(raw, ready)
-                if ready is not None:
-                    if batch:  # keep the order: the open batch goes before this result
-                        assert pool is not None
-                        pending.append(_Pending(batch=batch, future=pool.submit(_check, batch)))
-                        batch = []
-                    pending.append(_Pending(ready=ready))
-                else:
-                    assert not isinstance(raw, ManifestResult)
-                    pool = pool or self._pool()
-                    batch.append((path, raw))
-                    if len(batch) == BATCH:
-                        pending.append(_Pending(batch=batch, future=pool.submit(_check, batch)))
-                        batch = []
-                while pending and (pending[0].future is None or len(pending) > window):
-                    yield from pending.popleft().results(cache)
+            count = 0
+            for chunk in _chunks(paths, LOOKUP):
+                raws = [(path, (stdin or b"") if path == STDIN else _read(path)) for path in chunk]
+                readable = [(p, r) for p, r in raws if not isinstance(r, ManifestResult)]
+                hits = iter(cache.get_many(readable) if cache else [None] * len(readable))
+                for path, raw in raws:
+                    count += 1
+                    ready = raw if isinstance(raw, ManifestResult) else next(hits)
+                    serial = self.options.jobs <= 1 or count < PARALLEL_FROM
+                    if ready is None and pool is None and serial:
+                        assert not isinstance(raw, ManifestResult)
+                        ready = self.check_bytes(path, raw)
+                        if cache is not None:
+                            cache.put(raw, ready)
+                    if ready is not None:
+                        if batch:  # keep the order: the open batch goes before this result
+                            assert pool is not None
+                            pending.append(_Pending(batch=batch, future=pool.submit(_check, batch)))
+                            batch = []
+                        pending.append(_Pending(ready=ready))
+                    else:
+                        assert not isinstance(raw, ManifestResult)
+                        pool = pool or self._pool()
+                        batch.append((path, raw))
+                        if len(batch) == BATCH:
+                            pending.append(_Pending(batch=batch, future=pool.submit(_check, batch)))
+                            batch = []
+                    while pending and (pending[0].future is None or len(pending) > window):
+                        yield from pending.popleft().results(cache)
             if batch and pool is not None:
                 pending.append(_Pending(batch=batch, future=pool.submit(_check, batch)))
             while pending:
@@ -272,14 +282,46 @@ def _init_worker(options: Options) -> None:
 
 
 def _check(batch: list[tuple[str, bytes]]) -> list[ManifestResult]:
+    """Check a batch in a worker; findings travel back already encoded as the JSON report's
+    text (smaller to send, and the JSON report and the cache use that text as it is)."""
     assert _WORKER is not None
-    return [_WORKER.check_bytes(path, raw) for path, raw in batch]
+    sent = []
+    for path, raw in batch:
+        result = _WORKER.check_bytes(path, raw)
+        sent.append(
+            ManifestResult(
+                result.path,
+                result.manifest_id,
+                result.verdict,
+                None,
+                result.lines,
+                encode_findings(result.findings),
+            )
+        )
+    return sent
+
+
+def _chunks(paths: Iterable[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for path in paths:
+        chunk.append(path)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _read(path: str) -> bytes | ManifestResult:
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            chunks = []
+            while chunk := os.read(descriptor, 1 << 20):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(descriptor)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         finding = Finding(Severity.ERROR, "unreadable", f"cannot read {path}: {reason}")

@@ -6,10 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mineralcheck.yamlread import Document, Mark, Path
-
 if TYPE_CHECKING:
     from pydantic import ValidationError
+
+    from mineralcheck.yamlread import Document, Mark, Path
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -48,15 +50,72 @@ class Finding:
     url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class ManifestResult:
-    """The verdict on one manifest file and the findings that produced it."""
+    """The verdict on one manifest file and the findings that produced it.
 
-    path: str
-    manifest_id: str | None
-    verdict: Severity
-    findings: tuple[Finding, ...]
-    lines: tuple[int, ...] = ()  # the line numbers of the manifest's items, when it was read
+    A result read back from the verdict cache keeps its findings as the JSON report's text and
+    turns them into ``Finding`` objects only if a format asks for them, so a warm re-run of a
+    large directory costs little more than reading the files.
+    """
+
+    __slots__ = ("_findings", "findings_json", "lines", "manifest_id", "path", "verdict")
+
+    def __init__(
+        self,
+        path: str,
+        manifest_id: str | None,
+        verdict: Severity,
+        findings: tuple[Finding, ...] | None,
+        lines: tuple[int, ...] = (),
+        findings_json: str | None = None,
+    ) -> None:
+        if findings is None and findings_json is None:
+            raise ValueError("a result needs its findings")
+        self.path = path
+        self.manifest_id = manifest_id
+        self.verdict = verdict
+        self.lines = lines  # the line numbers of the manifest's items, when it was read
+        self._findings = findings
+        self.findings_json = findings_json  # the findings as the JSON report writes them
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """The findings (decoded from their JSON on first use, for a cached result)."""
+        if self._findings is None:
+            assert self.findings_json is not None
+            self._findings = decode_findings(self.findings_json)
+        return self._findings
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ManifestResult):
+            return NotImplemented
+        return (self.path, self.manifest_id, self.verdict, self.findings, self.lines) == (
+            other.path,
+            other.manifest_id,
+            other.verdict,
+            other.findings,
+            other.lines,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle cheaply (worker processes send results back)."""
+        arguments = (
+            self.path,
+            self.manifest_id,
+            self.verdict,
+            self._findings,
+            self.lines,
+            self.findings_json,
+        )
+        return (ManifestResult, arguments)
+
+    def __repr__(self) -> str:
+        return (
+            f"ManifestResult(path={self.path!r}, manifest_id={self.manifest_id!r}, "
+            f"verdict={self.verdict!r}, findings={self.findings!r})"
+        )
 
     @classmethod
     def judge(
@@ -71,6 +130,54 @@ class ManifestResult:
         worst = max((f.severity for f in found), key=lambda s: s.rank, default=Severity.PASS)
         verdict = Severity.PASS if worst.rank == 0 else worst
         return cls(path, manifest_id, verdict, found, lines)
+
+
+FINDING_KEYS = (
+    "severity",
+    "code",
+    "rule",
+    "item",
+    "message",
+    "line",
+    "column",
+    "field",
+    "reference",
+    "url",
+)
+_SEVERITIES = {str(s): s for s in Severity}
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """One finding as the JSON report's object (keys in the report's order)."""
+    return {
+        "severity": str(finding.severity),
+        "code": finding.code,
+        "rule": finding.rule,
+        "item": finding.item,
+        "message": finding.message,
+        "line": finding.line,
+        "column": finding.column,
+        "field": finding.field,
+        "reference": finding.reference,
+        "url": finding.url,
+    }
+
+
+def encode_findings(findings: Iterable[Finding]) -> str:
+    """The findings as the JSON report writes them."""
+    return json.dumps(
+        [finding_dict(f) for f in findings], ensure_ascii=False, separators=(",", ":")
+    )
+
+
+def decode_findings(text: str) -> tuple[Finding, ...]:
+    """Findings back from the JSON report's text (raises on anything malformed)."""
+    found = []
+    for raw in json.loads(text):
+        values = {key: raw[key] for key in FINDING_KEYS}
+        values["severity"] = _SEVERITIES[values["severity"]]
+        found.append(Finding(**values))
+    return tuple(found)
 
 
 @dataclass

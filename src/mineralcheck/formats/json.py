@@ -6,35 +6,33 @@ import json
 from typing import Any
 
 from mineralcheck.formats.interface import Style, render_with
-from mineralcheck.results import VERDICTS, Finding, ManifestResult, Report, RunInfo, Summary
+from mineralcheck.results import (
+    VERDICTS,
+    ManifestResult,
+    Report,
+    RunInfo,
+    Summary,
+    encode_findings,
+)
 
 SCHEMA_VERSION = 1
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    """One finding as the report's JSON object."""
-    return {
-        "severity": str(finding.severity),
-        "code": finding.code,
-        "rule": finding.rule,
-        "item": finding.item,
-        "message": finding.message,
-        "line": finding.line,
-        "column": finding.column,
-        "field": finding.field,
-        "reference": finding.reference,
-        "url": finding.url,
-    }
+def findings_text(result: ManifestResult) -> str:
+    """The result's findings as JSON (kept from the cache when the result came from there)."""
+    return (
+        result.findings_json
+        if result.findings_json is not None
+        else encode_findings(result.findings)
+    )
 
 
-def result_dict(result: ManifestResult) -> dict[str, Any]:
+def result_text(result: ManifestResult) -> str:
     """One manifest result as the report's JSON object."""
-    return {
-        "path": result.path,
-        "manifest_id": result.manifest_id,
-        "verdict": str(result.verdict),
-        "findings": [finding_dict(f) for f in result.findings],
-    }
+    head = _dumps(
+        {"path": result.path, "manifest_id": result.manifest_id, "verdict": str(result.verdict)}
+    )
+    return f'{head[:-1]},"findings":{findings_text(result)}}}'
 
 
 def summary_dict(summary: Summary) -> dict[str, int]:
@@ -71,7 +69,7 @@ class Writer:
         """One result, on a line of its own in the ``results`` array."""
         separator = "\n" if self.first else ",\n"
         self.first = False
-        return separator + _dumps(result_dict(result))
+        return separator + result_text(result)
 
     def finish(self, summary: Summary) -> str:
         """The end of ``results`` and the summary."""
