@@ -225,7 +225,8 @@ class Judge:
                 )
         found = []
         for demand in demands:
-            base = context.message(demand.compiled, demand.index)
+            if demand.permit is None or demand.permit.number in over:
+                base = context.message(demand.compiled, demand.index)
             if demand.permit is None:
                 found.append(
                     context.item_finding(
@@ -350,6 +351,7 @@ class _Context:
         self.judge = judge
         self.in_force = in_force
         self._dual_use: dict[int, ItemOutcome] = {}
+        self._places: dict[int, tuple[int, int | None, int | None, str | None]] = {}
 
     def dual_use(self, index: int) -> ItemOutcome:
         """Whether item ``index`` is a dual-use item: one that an item-listing control covers."""
@@ -400,16 +402,26 @@ class _Context:
         control: LoadedControl,
         message: str,
     ) -> Finding:
-        path: Path = ("items", index)
+        place = self._places.get(index)
+        if place is None:
+            path: Path = ("items", index)
+            mark = self.document.locate(path)
+            place = (
+                self.manifest.line_of(index),
+                mark.line if mark else None,
+                mark.column if mark else None,
+                field_path(path),
+            )
+            self._places[index] = place
         return Finding(
             severity,
             code,
             message,
             rule=control.id,
-            item=self.manifest.line_of(index),
-            line=self.line(path),
-            column=self.column(path),
-            field=field_path(path),
+            item=place[0],
+            line=place[1],
+            column=place[2],
+            field=place[3],
             reference=control.rule.reference,
             url=control.url,
         )
