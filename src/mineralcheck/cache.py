@@ -115,6 +115,7 @@ class ResultCache:
     def __init__(self, directory: Path, key: str) -> None:
         self.directory = directory
         self.key = key
+        self._prefix = hashlib.sha256(key.encode() + b"\0")
         self._db: sqlite3.Connection | None = None
         self._broken = False
         self._pending = 0
@@ -136,7 +137,9 @@ class ResultCache:
         return self._db
 
     def _entry_key(self, raw: bytes) -> str:
-        return hashlib.sha256(self.key.encode() + b"\0" + raw).hexdigest()
+        digest = self._prefix.copy()  # the run key, hashed once
+        digest.update(raw)
+        return digest.hexdigest()
 
     @staticmethod
     def _sealed(value: str) -> str:

@@ -29,10 +29,10 @@ def findings_text(result: ManifestResult) -> str:
 
 def result_text(result: ManifestResult) -> str:
     """One manifest result as the report's JSON object."""
-    head = _dumps(
-        {"path": result.path, "manifest_id": result.manifest_id, "verdict": str(result.verdict)}
+    return (
+        f'{{"path":{_dumps(result.path)},"manifest_id":{_dumps(result.manifest_id)},'
+        f'"verdict":"{result.verdict}","findings":{findings_text(result)}}}'
     )
-    return f'{head[:-1]},"findings":{findings_text(result)}}}'
 
 
 def summary_dict(summary: Summary) -> dict[str, int]:
