@@ -57,16 +57,28 @@ CATALOGUE = [
     ("Antimony trioxide, technical grade", "antimony", "2825800010", "oxide", "99.5%", None),
     ("Tungsten bars, 95 % W", "tungsten", "8101940001", "bar", "95%", None),
     ("Molybdenum powder, 95 % Mo", "molybdenum", "8102100001", "powder", "95%", None),
-    ("Sintered NdFeB magnets, no heavy rare earths", "[neodymium, iron, boron]", "8505111000",
-     "magnet", None, None),
+    (
+        "Sintered NdFeB magnets, no heavy rare earths",
+        "[neodymium, iron, boron]",
+        "8505111000",
+        "magnet",
+        None,
+        None,
+    ),
     ("Grey iron castings", "iron", None, "casting", None, None),
     ("Copper wire rod", "copper", "7408110000", "rod", "99.9%", None),
     ("Nickel cathodes", "nickel", "7502100000", "cathode", "99.8%", None),
     ("Cerium oxide polishing powder", "cerium", "2846101000", "oxide", "99%", None),
     ("Lanthanum carbonate", "lanthanum", "2846902100", "compound", None, None),
 ]
-WARN_ITEM = ("Isostatic artificial graphite blocks", "artificial graphite", "3801909010", "block",
-             None, "artificial graphite")
+WARN_ITEM = (
+    "Isostatic artificial graphite blocks",
+    "artificial graphite",
+    "3801909010",
+    "block",
+    None,
+    "artificial graphite",
+)
 DESTINATIONS = ["DE", "FR", "JP", "KR", "IT", "NL", "GB", "IN", "BR", "VN"]
 
 
@@ -133,8 +145,23 @@ def synthetic_pack(directory: Path, controls: int, per_file: int = 100, seed: in
     from mineralcheck.minerals import elements
 
     rng = random.Random(seed)
-    used = {"dysprosium", "terbium", "gallium", "germanium", "antimony", "tungsten", "molybdenum",
-            "neodymium", "iron", "boron", "copper", "nickel", "cerium", "lanthanum", "carbon"}
+    used = {
+        "dysprosium",
+        "terbium",
+        "gallium",
+        "germanium",
+        "antimony",
+        "tungsten",
+        "molybdenum",
+        "neodymium",
+        "iron",
+        "boron",
+        "copper",
+        "nickel",
+        "cerium",
+        "lanthanum",
+        "carbon",
+    }
     pool = [e.name for e in elements() if e.name not in used]
     directory.mkdir(parents=True, exist_ok=True)
     for file_number in range(0, controls, per_file):
@@ -173,8 +200,9 @@ def synthetic_pack(directory: Path, controls: int, per_file: int = 100, seed: in
 def timed(command: list[str], env: dict[str, str] | None = None) -> float:
     """Wall-clock seconds of one run of ``command`` (its output discarded)."""
     start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                   check=False)
+    subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False
+    )
     return time.perf_counter() - start
 
 
@@ -192,8 +220,9 @@ def peak_memory_mib(command: list[str], env: dict[str, str]) -> float:
         "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
-    done = subprocess.run([PYTHON, "-c", wrapper, *command], capture_output=True, text=True,
-                          env=env, check=True)
+    done = subprocess.run(
+        [PYTHON, "-c", wrapper, *command], capture_output=True, text=True, env=env, check=True
+    )
     return int(done.stdout.strip()) / 1024
 
 
@@ -230,27 +259,38 @@ def main() -> int:
             "    yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)\n"
         )
         figures["parse_floor_s"] = median(
-            args.runs, lambda: timed([PYTHON, "-c", floor_script, str(manifests)]))
+            args.runs, lambda: timed([PYTHON, "-c", floor_script, str(manifests)])
+        )
         verify = [mineralcheck, "verify", str(manifests), "--format", "json", "--no-cache"]
         figures["verify_s"] = median(args.runs, lambda: timed(verify, env))
-        figures["verify_one_job_s"] = median(args.runs, lambda: timed([*verify, "--jobs", "1"], env))
+        figures["verify_one_job_s"] = median(
+            args.runs, lambda: timed([*verify, "--jobs", "1"], env)
+        )
 
         checker = tool("check-jsonschema")
         if checker is not None:
             schema = work / "manifest.schema.json"
-            schema.write_text(subprocess.run([mineralcheck, "schema", "manifest"],
-                                             capture_output=True, text=True, check=True).stdout)
+            schema.write_text(
+                subprocess.run(
+                    [mineralcheck, "schema", "manifest"], capture_output=True, text=True, check=True
+                ).stdout
+            )
             command = [checker, "--schemafile", str(schema), *files]
             figures["check_jsonschema_s"] = median(max(1, args.runs - 2), lambda: timed(command))
 
         figures["startup_floor_s"] = median(
             args.startup_runs,
-            lambda: timed([PYTHON, "-c", "import typer, pydantic, rich.console, yaml"]), warmup=2)
+            lambda: timed([PYTHON, "-c", "import typer, pydantic, rich.console, yaml"]),
+            warmup=2,
+        )
         figures["verify_one_cold_s"] = median(
-            args.startup_runs, lambda: timed([mineralcheck, "verify", one, "--no-cache"], env),
-            warmup=2)
+            args.startup_runs,
+            lambda: timed([mineralcheck, "verify", one, "--no-cache"], env),
+            warmup=2,
+        )
         figures["verify_one_cached_s"] = median(
-            args.startup_runs, lambda: timed([mineralcheck, "verify", one], env), warmup=2)
+            args.startup_runs, lambda: timed([mineralcheck, "verify", one], env), warmup=2
+        )
 
         cached = [mineralcheck, "verify", str(manifests), "--format", "json"]
 
@@ -273,7 +313,8 @@ def main() -> int:
             print(f"generating {10 * args.n} manifests for the memory run ...")
             generate(many, 10 * args.n, args.lines, seed=8)
             figures["memory_10n_mib"] = peak_memory_mib(
-                [mineralcheck, "verify", str(many), "--format", "json", "--no-cache"], env)
+                [mineralcheck, "verify", str(many), "--format", "json", "--no-cache"], env
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -288,35 +329,67 @@ def report(f: dict[str, float], args: argparse.Namespace) -> None:
     n = args.n
     rows = [
         (f"parse floor: PyYAML C loader, {n} files, one process", f["parse_floor_s"], ""),
-        (f"mineralcheck verify DIR --format json ({os.cpu_count()} jobs, no cache)",
-         f["verify_s"], f"{f['verify_s'] / f['parse_floor_s']:.2f} x parse floor"),
-        ("mineralcheck verify DIR --jobs 1 (no cache)", f["verify_one_job_s"],
-         f"{f['verify_one_job_s'] / f['parse_floor_s']:.2f} x parse floor"),
+        (
+            f"mineralcheck verify DIR --format json ({os.cpu_count()} jobs, no cache)",
+            f["verify_s"],
+            f"{f['verify_s'] / f['parse_floor_s']:.2f} x parse floor",
+        ),
+        (
+            "mineralcheck verify DIR --jobs 1 (no cache)",
+            f["verify_one_job_s"],
+            f"{f['verify_one_job_s'] / f['parse_floor_s']:.2f} x parse floor",
+        ),
     ]
     if "check_jsonschema_s" in f:
-        rows.append(("check-jsonschema, same files, manifest schema", f["check_jsonschema_s"],
-                     f"verify is {f['check_jsonschema_s'] / f['verify_s']:.1f} x faster"))
+        rows.append(
+            (
+                "check-jsonschema, same files, manifest schema",
+                f["check_jsonschema_s"],
+                f"verify is {f['check_jsonschema_s'] / f['verify_s']:.1f} x faster",
+            )
+        )
     else:
-        rows.append(("check-jsonschema", float("nan"), "not installed: pip install check-jsonschema"))
+        rows.append(
+            ("check-jsonschema", float("nan"), "not installed: pip install check-jsonschema")
+        )
     rows += [
         ("start-up floor: import typer, pydantic, rich.console, yaml", f["startup_floor_s"], ""),
-        ("mineralcheck verify one.yaml (cache on, default)", f["verify_one_cached_s"],
-         f"{f['verify_one_cached_s'] / f['startup_floor_s']:.2f} x start-up floor"),
-        ("mineralcheck verify one.yaml --no-cache", f["verify_one_cold_s"],
-         f"{f['verify_one_cold_s'] / f['startup_floor_s']:.2f} x start-up floor"),
+        (
+            "mineralcheck verify one.yaml (cache on, default)",
+            f["verify_one_cached_s"],
+            f"{f['verify_one_cached_s'] / f['startup_floor_s']:.2f} x start-up floor",
+        ),
+        (
+            "mineralcheck verify one.yaml --no-cache",
+            f["verify_one_cold_s"],
+            f"{f['verify_one_cold_s'] / f['startup_floor_s']:.2f} x start-up floor",
+        ),
         ("verify DIR, cache cold", f["cache_cold_s"], ""),
-        ("verify DIR, cache warm (unchanged files)", f["cache_warm_s"],
-         f"{100 * f['cache_warm_s'] / f['cache_cold_s']:.0f} % of the cold run"),
-        (f"verify DIR with {args.controls} extra controls (no cache)", f["verify_big_pack_s"],
-         f"{f['verify_big_pack_s'] / f['verify_s']:.2f} x the bundled pack"),
+        (
+            "verify DIR, cache warm (unchanged files)",
+            f["cache_warm_s"],
+            f"{100 * f['cache_warm_s'] / f['cache_cold_s']:.0f} % of the cold run",
+        ),
+        (
+            f"verify DIR with {args.controls} extra controls (no cache)",
+            f["verify_big_pack_s"],
+            f"{f['verify_big_pack_s'] / f['verify_s']:.2f} x the bundled pack",
+        ),
         (f"peak memory, {n} manifests (MiB)", f["memory_n_mib"], ""),
     ]
     if "memory_10n_mib" in f:
-        rows.append((f"peak memory, {10 * n} manifests (MiB)", f["memory_10n_mib"],
-                     f"{f['memory_10n_mib'] / f['memory_n_mib']:.2f} x at {n}"))
+        rows.append(
+            (
+                f"peak memory, {10 * n} manifests (MiB)",
+                f["memory_10n_mib"],
+                f"{f['memory_10n_mib'] / f['memory_n_mib']:.2f} x at {n}",
+            )
+        )
     width = max(len(r[0]) for r in rows)
-    print(f"\nmineralcheck benchmark: {n} manifests x {args.lines} lines, medians of "
-          f"{args.runs} runs ({args.startup_runs} for start-up), {os.cpu_count()} CPUs\n")
+    print(
+        f"\nmineralcheck benchmark: {n} manifests x {args.lines} lines, medians of "
+        f"{args.runs} runs ({args.startup_runs} for start-up), {os.cpu_count()} CPUs\n"
+    )
     for label, value, ratio in rows:
         print(f"{label.ljust(width)}  {value:8.3f}  {ratio}")
 
