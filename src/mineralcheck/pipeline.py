@@ -312,11 +312,17 @@ def _chunks(paths: Iterable[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
+_FIRST_READ = 1 << 16
+
+
 def _read(path: str) -> bytes | ManifestResult:
     try:
         descriptor = os.open(path, os.O_RDONLY)
         try:
-            chunks = []
+            data = os.read(descriptor, _FIRST_READ)
+            if len(data) < _FIRST_READ:  # the usual manifest: one read
+                return data
+            chunks = [data]
             while chunk := os.read(descriptor, 1 << 20):
                 chunks.append(chunk)
             return b"".join(chunks)
