@@ -11,7 +11,6 @@ import datetime as dt
 import itertools
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -76,6 +75,8 @@ class _Output:
         self.temporary: str | None = None
         self.stream: TextIO | None = None
         if path is not None:
+            import tempfile  # only runs that write files pay for it
+
             directory = path.parent if str(path.parent) else Path()
             try:
                 handle, self.temporary = tempfile.mkstemp(
