@@ -6,15 +6,14 @@ decides the exit code (0 pass/warn, 1 fail, 2 error or could not run).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import itertools
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated
 
 import click
 import typer
@@ -22,10 +21,10 @@ import typer
 from mineralcheck import __version__
 from mineralcheck.errors import MineralcheckError, RulePackError, UsageError
 from mineralcheck.formats import AUTO, FORMATS
+from mineralcheck.output import Outputs, write_files
 
 if TYPE_CHECKING:
-    from mineralcheck.formats.interface import Writer
-    from mineralcheck.results import ManifestResult, Summary
+    from mineralcheck.results import ManifestResult
     from mineralcheck.ruleset.pack import RulePack
 
 app = typer.Typer(
@@ -64,120 +63,6 @@ def _parse_as_of(value: str | None) -> dt.date | None:
         return parse_date(value)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--as-of") from None
-
-
-class _Output:
-    """One report being written: its format's writer and where its text goes."""
-
-    def __init__(self, writer: Writer, path: Path | None) -> None:
-        self.writer = writer
-        self.path = path
-        self.temporary: str | None = None
-        self.stream: TextIO | None = None
-        if path is not None:
-            import tempfile  # only runs that write files pay for it
-
-            directory = path.parent if str(path.parent) else Path()
-            try:
-                handle, self.temporary = tempfile.mkstemp(
-                    dir=directory, prefix=f".{path.name}.", suffix=".tmp"
-                )
-            except OSError as exc:
-                raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-            self.stream = os.fdopen(handle, "w", encoding="utf-8")
-
-    def write(self, text: str) -> None:
-        """Send text to the file, or to standard output."""
-        if self.stream is None:
-            _write_stdout(text)
-            return
-        try:
-            self.stream.write(text)
-        except OSError as exc:
-            raise UsageError(f"cannot write {self.path}: {exc.strerror or exc}") from None
-
-
-class _Outputs:
-    """Every report of a run; the files appear all together at the end, or none of them."""
-
-    def __init__(self) -> None:
-        self.outputs: list[_Output] = []
-
-    def add(self, writer: Writer, path: Path | None) -> None:
-        """Write this format to ``path`` (``None``: standard output)."""
-        try:
-            self.outputs.append(_Output(writer, path))
-        except UsageError:
-            self.discard()
-            raise
-
-    def each(self, piece: Callable[[Writer], str]) -> None:
-        """Write the next piece of every report."""
-        try:
-            for output in self.outputs:
-                output.write(piece(output.writer))
-        except UsageError:
-            self.discard()
-            raise
-
-    def commit(self) -> None:
-        """Close the files and move them into place."""
-        _write_stdout("", flush=True)
-        try:
-            for output in self.outputs:
-                if output.stream is not None:
-                    output.stream.close()
-            for output in self.outputs:
-                if output.temporary is not None and output.path is not None:
-                    os.replace(output.temporary, output.path)
-                    output.temporary = None
-        except OSError as exc:
-            self.discard()
-            raise UsageError(f"cannot write a report: {exc.strerror or exc}") from None
-
-    def discard(self) -> None:
-        """Remove every temporary file (after a failure: no half-written report stays)."""
-        for output in self.outputs:
-            if output.stream is not None:
-                with contextlib.suppress(OSError):
-                    output.stream.close()
-            if output.temporary is not None:
-                Path(output.temporary).unlink(missing_ok=True)
-
-
-def _write_files(files: list[tuple[Path, str]]) -> None:
-    """Write whole files, all or none."""
-    outputs = _Outputs()
-    for path, text in files:
-        outputs.add(_Constant(text), path)
-    outputs.each(lambda writer: writer.start())
-    outputs.commit()
-
-
-class _Constant:
-    """A writer of fixed text (for ``init``)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def start(self) -> str:
-        return self.text
-
-    def add(self, result: ManifestResult) -> str:
-        return ""
-
-    def finish(self, summary: Summary) -> str:
-        return ""
-
-
-def _write_stdout(text: str, flush: bool = False) -> None:
-    try:
-        sys.stdout.write(text)
-        if flush:
-            sys.stdout.flush()
-    except BrokenPipeError:  # the reader stopped early (| head): not our failure
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _stderr(message: str) -> None:
@@ -320,7 +205,7 @@ def verify(
         cwd=cwd,
     )
     plain = Style(verbose=verbose, cwd=cwd)
-    reports = _Outputs()
+    reports = Outputs()
     for spec in replaced:
         reports.add(get(main_format).Writer(info, style), spec.path)
     for spec in settings.outputs:
@@ -385,7 +270,7 @@ def init(
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UsageError(f"cannot create {target.parent}: {exc.strerror or exc}") from None
-        _write_files([(target, text)])
+        write_files([(target, text)])
         _stderr(f"mineralcheck: wrote {target}")
     _stderr("mineralcheck: now run: mineralcheck verify")
     return 0
