@@ -96,7 +96,7 @@ def verify(
         typer.Argument(
             help="Manifest files, directories (searched recursively) or - for stdin "
             "(default: paths from the configuration).",
-            metavar="PATH",
+            metavar="[PATH]...",
             show_default=False,
         ),
     ] = None,
@@ -140,7 +140,6 @@ def verify(
             "--jobs",
             "-j",
             help="Worker processes for large batches [default: the number of CPUs].",
-            min=1,
             show_default=False,
         ),
     ] = None,
@@ -148,14 +147,23 @@ def verify(
         bool,
         typer.Option(
             "--cache/--no-cache",
-            help="Reuse verdicts of unchanged manifests (same bytes, rules, version, options).",
+            help="Reuse verdicts of unchanged manifests (same bytes, rules, version, options); "
+            "on by default.",
+            show_default=False,
         ),
     ] = True,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show info findings and internal tracebacks.")
     ] = False,
 ) -> int:
-    """Check manifests and report a verdict for each: pass, warn, fail or error."""
+    """Check manifests and report a verdict for each: pass, warn, fail or error.
+
+    PATH is a manifest file, a directory (searched recursively for *.yaml, *.yml, *.json) or -
+    for standard input; with none, the paths of mineralcheck.toml are checked. Exit codes: 0
+    every manifest passes or warns, 1 one fails, 2 one is in error or the tool could not run.
+    """
+    if jobs is not None and jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
     from mineralcheck.config import resolve
     from mineralcheck.formats import Style, get
     from mineralcheck.formats import resolve as resolve_format
