@@ -64,7 +64,10 @@ def test_quick_start_output_is_what_the_tool_prints(
     assert str(run.code) == lines[lines.index("$ echo $?") + 1]
 
 
-def test_every_verify_option_in_the_readme_exists(cli: Any) -> None:
+def test_every_verify_option_in_the_readme_exists(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough that no option name is cut
     help_text = cli(["verify", "--help"]).out
     section = README.split("### `mineralcheck verify")[1].split("###")[0]
     options = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", section))

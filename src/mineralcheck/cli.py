@@ -33,7 +33,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+    rich_markup_mode="rich",
 )
 
 FormatName = StrEnum("FormatName", {name: name for name in (AUTO, *FORMATS)})  # type: ignore[misc]
@@ -300,7 +300,7 @@ def schema(
 rules_app = typer.Typer(
     help="See and check rule packs: list the measures, show one, lint rule files.",
     no_args_is_help=True,
-    rich_markup_mode=None,
+    rich_markup_mode="rich",
 )
 app.add_typer(rules_app, name="rules")
 
