@@ -6,6 +6,8 @@ import json
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from syrupy.assertion import SnapshotAssertion
 
 from conftest import TEST_RULES, manifest, permit
@@ -63,3 +65,11 @@ def test_json_report_meets_the_published_schema(shared_report: Report) -> None:
 def test_rich_markup_in_messages_is_shown_literally(shared_report: Report) -> None:
     text = get("table").render(shared_report, Style(terminal=True, width=200))
     assert "Gallium [lot 7] to DE" in " ".join(text.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), st.text()))
+def test_json_strings_are_written_as_the_encoder_writes_them(value: str | None) -> None:
+    from mineralcheck.formats.json import _string
+
+    assert _string(value) == json.dumps(value, ensure_ascii=False)

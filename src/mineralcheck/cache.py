@@ -24,7 +24,7 @@ from mineralcheck.results import (
     encode_findings,
 )
 
-SCHEMA = 2
+SCHEMA = 3
 
 
 def default_directory() -> Path:
@@ -55,16 +55,14 @@ def run_key(tool_version: str, pack_fingerprint: str, as_of: str | None) -> str:
 
 
 def _encode(result: ManifestResult) -> str:
-    """A small JSON header, a newline, then the findings as the JSON report writes them."""
+    """``verdict<TAB>lines<TAB>id as JSON``, a newline, then the findings as the JSON report
+    writes them (a header this plain is several times quicker to read back than JSON)."""
     findings = result.findings_json
     if findings is None:
         findings = encode_findings(result.findings)
-    header = json.dumps(
-        [result.manifest_id, str(result.verdict), list(result.lines)],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return f"{header}\n{findings}"
+    lines = ",".join(map(str, result.lines))
+    ident = json.dumps(result.manifest_id, ensure_ascii=False)  # escapes tabs and newlines
+    return f"{result.verdict}\t{lines}\t{ident}\n{findings}"
 
 
 def _optional(value: Any, kind: type) -> Any:
@@ -78,13 +76,16 @@ _SEVERITIES = {str(s): s for s in Severity}
 
 def _decode(path: str, text: str) -> ManifestResult:
     """A result from an entry whose checksum was verified; its findings stay JSON until used."""
-    header, _, findings = text.partition("\n")  # JSON never holds a raw newline
-    manifest_id, verdict, lines = json.loads(header)
+    header, _, findings = text.partition("\n")  # the header holds no raw newline
+    verdict, lines, ident = header.split("\t", 2)
     if not findings.startswith("["):
         raise ValueError("malformed cache entry")
-    return ManifestResult(
-        path, _optional(manifest_id, str), _SEVERITIES[verdict], None, tuple(lines), findings
-    )
+    if ident.startswith('"') and "\\" not in ident:
+        manifest_id: str | None = ident[1:-1]  # plain text: no need for the JSON decoder
+    else:
+        manifest_id = _optional(json.loads(ident), str)
+    numbers = tuple(map(int, lines.split(","))) if lines else ()
+    return ManifestResult(path, manifest_id, _SEVERITIES[verdict], None, numbers, findings)
 
 
 def _encode_info(info: RunInfo) -> str:

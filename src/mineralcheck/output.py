@@ -75,6 +75,15 @@ class Outputs:
             self.discard()
             raise
 
+    def add_result(self, result: ManifestResult) -> None:
+        """Write one more result to every report."""
+        try:
+            for output in self.outputs:
+                output.write(output.writer.add(result))
+        except UsageError:
+            self.discard()
+            raise
+
     def commit(self) -> None:
         """Close the files and move them into place."""
         write_stdout("", flush=True)

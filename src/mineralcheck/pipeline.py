@@ -78,16 +78,32 @@ def discover(
     included, excluded = _matcher(include), _matcher(exclude)
     for given in paths:
         if given != STDIN and Path(given).is_dir():
-            base = len(os.path.join(given, ""))
-            for root, dirs, files in os.walk(given):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    path = os.path.join(root, name)
-                    relative = path[base:].replace(os.sep, "/")
-                    if not name.startswith(".") and included(relative) and not excluded(relative):
-                        yield path
+            for path, relative in _walk(given, ""):
+                if included(relative) and not excluded(relative):
+                    yield path
         else:
             yield given
+
+
+def _walk(directory: str, prefix: str) -> Iterator[tuple[str, str]]:
+    """Every file below ``directory`` as (path, path relative to the top in POSIX form): a
+    directory's files in name order, then its subdirectories; hidden entries are skipped and
+    links to directories are not followed."""
+    try:
+        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+    except OSError:
+        return
+    subdirectories = []
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            if not entry.is_symlink():
+                subdirectories.append(entry)
+            continue
+        yield entry.path, prefix + entry.name
+    for entry in subdirectories:
+        yield from _walk(entry.path, f"{prefix}{entry.name}/")
 
 
 def rule_pack_fingerprint(rule_paths: Iterable[Path], bundled: bool) -> str:
@@ -208,6 +224,9 @@ class Checker:
                         ready = self.check_bytes(path, raw)
                         if cache is not None:
                             cache.put(raw, ready)
+                    if ready is not None and not pending and not batch:
+                        yield ready  # nothing waits before it: no need to queue
+                        continue
                     if ready is not None:
                         if batch:  # keep the order: the open batch goes before this result
                             assert pool is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from mineralcheck.formats.interface import Style, render_with
@@ -27,10 +28,20 @@ def findings_text(result: ManifestResult) -> str:
     )
 
 
+_PLAIN = re.compile(r'[^"\\\x00-\x1f]*')
+
+
+def _string(value: str | None) -> str:
+    """A JSON string, exactly as ``json.dumps(..., ensure_ascii=False)`` writes it."""
+    if value is not None and _PLAIN.fullmatch(value):
+        return f'"{value}"'  # nothing to escape: skip the encoder
+    return _dumps(value)
+
+
 def result_text(result: ManifestResult) -> str:
     """One manifest result as the report's JSON object."""
     return (
-        f'{{"path":{_dumps(result.path)},"manifest_id":{_dumps(result.manifest_id)},'
+        f'{{"path":{_string(result.path)},"manifest_id":{_string(result.manifest_id)},'
         f'"verdict":"{result.verdict}","findings":{findings_text(result)}}}'
     )
 
