@@ -194,13 +194,20 @@ class ResultCache:
             self._broken = True
             return [None] * len(entries)
         found: list[ManifestResult | None] = []
+        append = found.append
         for (path, _), key in zip(entries, keys, strict=True):
             stored = rows.get(key)
-            text = self._unsealed(stored) if isinstance(stored, str) else None
+            if not isinstance(stored, str):
+                append(None)
+                continue
+            value = stored[8:]
+            if f"{zlib.crc32(value.encode()):08x}" != stored[:8]:  # damaged: recompute
+                append(None)
+                continue
             try:
-                found.append(None if text is None else _decode(path, text))
+                append(_decode(path, value))
             except (ValueError, TypeError, KeyError, IndexError):
-                found.append(None)
+                append(None)
         return found
 
     def get(self, path: str, raw: bytes) -> ManifestResult | None:
