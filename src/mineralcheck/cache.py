@@ -210,16 +210,6 @@ class ResultCache:
                 append(None)
         return found
 
-    def get(self, path: str, raw: bytes) -> ManifestResult | None:
-        """The cached result for these bytes, labelled with ``path``; ``None`` if absent or bad."""
-        text = self._read("results", self._entry_key(raw))
-        if text is None:
-            return None
-        try:
-            return _decode(path, text)
-        except (ValueError, TypeError, KeyError, IndexError):
-            return None
-
     def put(self, raw: bytes, result: ManifestResult) -> None:
         """Remember the result for these bytes."""
         self._write("results", self._entry_key(raw), _encode(result))

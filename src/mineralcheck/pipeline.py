@@ -164,11 +164,6 @@ class Checker:
         lines = tuple(manifest.line_of(i) for i in range(len(manifest.items)))
         return ManifestResult.judge(path, manifest.id, findings, lines)
 
-    def check_file(self, path: str) -> ManifestResult:
-        """The result for the manifest at ``path``; an unreadable file is an ``error`` result."""
-        raw = _read(path)
-        return raw if isinstance(raw, ManifestResult) else self.check_bytes(path, raw)
-
     def info(self) -> RunInfo:
         """What this run checks against (from the cache when the pack need not be loaded)."""
         cache = self.cache
