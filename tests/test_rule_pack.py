@@ -336,3 +336,42 @@ def test_lint_finds_a_suspension_of_an_unknown_rule(cli: Any, tmp_path: Path) ->
 
 def test_lint_of_a_missing_path_is_exit_2(cli: Any, tmp_path: Path) -> None:
     assert cli(["rules", "lint", str(tmp_path / "nope")]).code == 2
+
+
+DIAMOND_TO_US = """\
+id: D-1
+ship_date: {day}
+exporter: {{name: Example Superhard Co Ltd, country: CN}}
+consignee: {{name: Example Tools Inc, country: US}}
+items:
+  - description: Synthetic diamond micropowder, 0-2 um
+    mineral: synthetic diamond
+    form: micropowder
+    quantity: 50 kg
+"""
+
+
+@pytest.mark.parametrize(
+    ("day", "rules"),
+    [
+        # No. 55 does not exist yet: its items are not "superhard dual-use items" of No. 46
+        ("2025-06-01", set()),
+        # both suspensions have run out: No. 55 applies, and with it No. 46 para. 2
+        (
+            "2026-12-01",
+            {
+                "cn-mofcom-gac-2025-55/diamond-micropowder",
+                "cn-mofcom-2024-46/us-gallium-germanium-antimony-superhard",
+            },
+        ),
+    ],
+)
+def test_items_of_count_only_while_the_listing_control_is_in_force(
+    bundled_checker: Any, day: str, rules: set[str]
+) -> None:
+    from conftest import check
+
+    result = check(bundled_checker, DIAMOND_TO_US.format(day=day))
+    assert result.verdict != "error", result.findings
+    failing = {f.rule for f in result.findings if f.severity.rank == 2}
+    assert failing == rules

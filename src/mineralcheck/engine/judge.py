@@ -74,7 +74,9 @@ class Judge:
             return context.dual_use(index)
         if control.matches is None:
             return APPLIES
-        return match_listed_items(control, item, context.manifest, self.pack.forms)
+        return match_listed_items(
+            control, item, context.manifest, self.pack.forms, context.in_force
+        )
 
     def findings(
         self, manifest: Manifest, document: Document, as_of: dt.date | None = None
@@ -361,7 +363,9 @@ class _Context:
             listing = judge.index.listing(item) & self.in_force
             self._dual_use[index] = best(
                 [
-                    match_listed_items(judge.controls[p], item, self.manifest, judge.pack.forms)
+                    match_listed_items(
+                        judge.controls[p], item, self.manifest, judge.pack.forms, self.in_force
+                    )
                     for p in in_order(listing)
                     if not judge.controls[p].parties
                 ]

@@ -46,13 +46,16 @@ class CompiledControl:
     """A loaded control ready for matching.
 
     ``matches`` is ``None`` for a control over every item; ``dual_use`` marks a control over the
-    items that some item-listing control in force covers (the dual-use items).
+    items that some item-listing control in force covers (the dual-use items). For a control
+    with ``items_of``, ``sources`` gives the pack position of the control each match comes
+    from: those items count only while that control is in force.
     """
 
     loaded: LoadedControl
     matches: tuple[CompiledMatch, ...] | None
     dual_use: bool
     parties: dict[str, Party]
+    sources: tuple[int, ...] | None = None
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -81,23 +84,27 @@ def compile_pack(pack: RulePack) -> list[CompiledControl]:
                 )
                 for spec in loaded.items
             )
+    positions = {loaded.id: position for position, loaded in enumerate(pack.controls)}
     compiled = []
     for loaded in pack.controls:
         items = loaded.items
         matches = own.get(loaded.id)
+        sources = None
         if loaded.control.items_of is not None:
-            matches = tuple(
-                match
+            referred = [
+                (positions[control_id], match)
                 for ref in loaded.control.items_of
                 for control_id, control_matches in own.items()
                 if control_id == ref or control_id.startswith(ref + "/")
                 for match in control_matches
-            )
+            ]
+            matches = tuple(match for _, match in referred)
+            sources = tuple(position for position, _ in referred)
         parties: dict[str, Party] = {}
         for party in loaded.control.parties or ():
             for name in (party.name, *party.aliases):
                 parties[party_key(name)] = party
-        compiled.append(CompiledControl(loaded, matches, items == "dual-use", parties))
+        compiled.append(CompiledControl(loaded, matches, items == "dual-use", parties, sources))
     return compiled
 
 
@@ -159,11 +166,25 @@ def best(outcomes: list[ItemOutcome]) -> ItemOutcome:
 
 
 def match_listed_items(
-    control: CompiledControl, item: Item, manifest: Manifest, known_forms: set[str]
+    control: CompiledControl,
+    item: Item,
+    manifest: Manifest,
+    known_forms: set[str],
+    in_force: frozenset[int] | None = None,
 ) -> ItemOutcome:
-    """The outcome of a control that lists its items (``NO`` for any other control)."""
+    """The outcome of a control that lists its items (``NO`` for any other control).
+
+    For a control that takes the items of others (``items_of``), only the items of those in
+    force (``in_force``, pack positions) count: an item is not yet, or no longer, dual-use
+    while the control that lists it is not in force.
+    """
     if control.matches is None:
         return NO
+    if control.sources is not None and in_force is not None:
+        matches = [
+            m for m, s in zip(control.matches, control.sources, strict=True) if s in in_force
+        ]
+        return best([match_item(m, item, manifest, known_forms) for m in matches])
     return best([match_item(m, item, manifest, known_forms) for m in control.matches])
 
 
