@@ -314,3 +314,17 @@ def test_verify_with_no_paths_and_no_config_is_a_usage_error(
     monkeypatch.chdir(tmp_path)
     run = cli(["verify"])
     assert run.code == 2 and "give a manifest path" in run.err
+
+
+def test_a_pyproject_without_our_table_is_passed_over(cli: Any, corpus: Path) -> None:
+    (corpus / "mineralcheck.toml").write_text('format = "json"\n', encoding="utf-8")
+    project = corpus / "project"
+    (project / "manifests").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "forwarder"\ndependencies = ["mineralcheck"]\n\n[tool.ruff]\n',
+        encoding="utf-8",
+    )
+    (project / "manifests" / "m.yaml").write_text(CORPUS["pass.yaml"], encoding="utf-8")
+    os.chdir(project)  # the fixture's monkeypatch restores the directory
+    run = cli(["verify", "manifests", *TEST_ONLY])
+    assert run.out.startswith("{")  # the parent's mineralcheck.toml applies

@@ -7,10 +7,10 @@ The config file is ``mineralcheck.toml``, or the ``[tool.mineralcheck]`` table o
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mineralcheck.errors import MineralcheckError
 from mineralcheck.formats import AUTO, FORMATS
@@ -19,6 +19,7 @@ CONFIG_FILE = "mineralcheck.toml"
 PYPROJECT = "pyproject.toml"
 DEFAULT_INCLUDE = ("*.yaml", "*.yml", "*.json")
 ENV_PREFIX = "MINERALCHECK_"
+_OUR_TABLE = re.compile(rb"""tool\s*\.\s*["']?mineralcheck""")
 KEYS = ("paths", "include", "exclude", "rules", "bundled_rules", "format", "fail_on", "outputs")
 
 if TYPE_CHECKING:
@@ -29,8 +30,7 @@ class ConfigError(MineralcheckError):
     """A configuration file or variable is invalid; the message names the file and key."""
 
 
-@dataclass(frozen=True)
-class OutputSpec:
+class OutputSpec(NamedTuple):
     """A report to write to a file; ``typed`` when it named its format (``sarif:out.sarif``)."""
 
     format: str
@@ -48,8 +48,7 @@ def parse_output(text: str, default_format: str) -> OutputSpec:
     return OutputSpec(default_format, Path(text), typed=False)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Everything a ``verify`` run is configured with, after precedence is applied."""
 
     paths: tuple[str, ...] = ()
@@ -61,7 +60,7 @@ class Settings:
     fail_on: str = "fail"
     outputs: tuple[OutputSpec, ...] = ()
     config_file: Path | None = None
-    sources: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] | None = None  # where each value came from
 
 
 def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
@@ -71,11 +70,19 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
         if candidate.is_file():
             return candidate, _read_toml(candidate)
         pyproject = directory / PYPROJECT
-        if pyproject.is_file():
+        if pyproject.is_file() and _mentions_us(pyproject):
             table = _read_toml(pyproject).get("tool", {}).get("mineralcheck")
             if isinstance(table, dict):
                 return pyproject, table
     return None
+
+
+def _mentions_us(pyproject: Path) -> bool:
+    """Whether a pyproject.toml can hold our table at all (most do not: skip parsing them)."""
+    try:
+        return _OUR_TABLE.search(pyproject.read_bytes()) is not None
+    except OSError:
+        return True  # let the reader report it
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -14,11 +14,10 @@ import os
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from fnmatch import translate
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from mineralcheck import __version__
 from mineralcheck.config import DEFAULT_INCLUDE
@@ -44,8 +43,7 @@ PARALLEL_FROM = 8  # fewer manifests than this are checked in-process
 LOOKUP = 256  # files read and looked up in the verdict cache at a time
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """Everything that affects a verdict, apart from the files themselves, and how to run."""
 
     rule_paths: tuple[Path, ...] = ()
@@ -264,8 +262,7 @@ class Checker:
         )
 
 
-@dataclass
-class _Pending:
+class _Pending(NamedTuple):
     """A result ready to report, or a batch a worker is checking."""
 
     ready: ManifestResult | None = None

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Severity(StrEnum):
@@ -34,8 +33,7 @@ _RANK = {
 VERDICTS = (Severity.PASS, Severity.WARN, Severity.FAIL, Severity.ERROR)
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """One reason behind a verdict, with its place in the manifest and the measure behind it."""
 
     severity: Severity
@@ -180,11 +178,11 @@ def decode_findings(text: str) -> tuple[Finding, ...]:
     return tuple(found)
 
 
-@dataclass
 class Summary:
     """Counts of manifests by verdict."""
 
-    counts: dict[Severity, int] = field(default_factory=lambda: dict.fromkeys(VERDICTS, 0))
+    def __init__(self) -> None:
+        self.counts: dict[Severity, int] = dict.fromkeys(VERDICTS, 0)
 
     def add(self, result: ManifestResult) -> None:
         """Count one more result."""
@@ -204,8 +202,7 @@ class Summary:
         return 0
 
 
-@dataclass(frozen=True, slots=True)
-class ControlInfo:
+class ControlInfo(NamedTuple):
     """What a report says about one control of the rule pack (for SARIF rules, say)."""
 
     id: str
@@ -216,8 +213,7 @@ class ControlInfo:
     control_code: str | None = None
 
 
-@dataclass(frozen=True)
-class RunInfo:
+class RunInfo(NamedTuple):
     """What a run was checked against: tool version, rule pack, options."""
 
     tool_version: str
@@ -227,8 +223,7 @@ class RunInfo:
     controls: tuple[ControlInfo, ...] = ()
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """Every manifest result of one run, with what the run was checked against."""
 
     info: RunInfo

@@ -9,14 +9,12 @@ Markdown summary, which need every row before they can print, keep what they sho
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from mineralcheck.results import ManifestResult, Report, RunInfo, Summary
 
 
-@dataclass(frozen=True)
-class Style:
+class Style(NamedTuple):
     """How the text will be shown: on a terminal (with colour, at a width) or not."""
 
     terminal: bool = False
