@@ -60,7 +60,6 @@ class Settings(NamedTuple):
     fail_on: str = "fail"
     outputs: tuple[OutputSpec, ...] = ()
     config_file: Path | None = None
-    sources: dict[str, str] | None = None  # where each value came from
 
 
 def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
@@ -200,17 +199,10 @@ def resolve(
             file_values["outputs"] = relocated
     env_values = _from_env(env)
     merged: dict[str, Any] = {}
-    sources: dict[str, str] = {}
     for key in KEYS:
-        layers = (
-            ("command line", cli),
-            ("environment", env_values),
-            (str(config_file), file_values),
-        )
-        for origin, values in layers:
+        for values in (cli, env_values, file_values):  # the first layer that sets it wins
             if values.get(key) is not None:
                 merged[key] = values[key]
-                sources[key] = origin
                 break
     fmt = merged.get("format", AUTO)
     return Settings(
@@ -223,5 +215,4 @@ def resolve(
         fail_on=merged.get("fail_on", "fail"),
         outputs=tuple(parse_output(o, fmt) for o in merged.get("outputs", ())),
         config_file=config_file,
-        sources=sources,
     )

@@ -39,13 +39,12 @@ class _Demand:
     index: int
     compiled: CompiledControl
     permit: Permit | None = None
+    reason: str = ""
 
     @property
     def control(self) -> LoadedControl:
         """The loaded control behind the demand."""
         return self.compiled.loaded
-
-    reason: str = ""
 
 
 @dataclass(frozen=True)
