@@ -19,13 +19,6 @@ def _index() -> dict[str, str]:
     return index
 
 
-@cache
-def _names() -> dict[str, str]:
-    import pycountry
-
-    return {c.alpha_2: c.name for c in pycountry.countries}
-
-
 def to_alpha2(text: str) -> str:
     """The upper-case alpha-2 code of a country given by alpha-2, alpha-3 or English name."""
     index = _index()
@@ -36,13 +29,3 @@ def to_alpha2(text: str) -> str:
             "or the English short name"
         )
     return code
-
-
-def country_name(alpha2: str) -> str:
-    """The English short name of an alpha-2 code, or the code itself when unknown."""
-    return _names().get(alpha2, alpha2)
-
-
-def is_alpha2(code: str) -> bool:
-    """Whether ``code`` is an assigned upper-case alpha-2 code."""
-    return code in _names()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -34,7 +34,6 @@ class Vocabulary:
     """Maps every accepted spelling (case-insensitive) to one canonical mineral name."""
 
     spellings: dict[str, str] = field(default_factory=dict)
-    symbols: dict[str, str] = field(default_factory=dict)
     contents: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
@@ -42,25 +41,17 @@ class Vocabulary:
         """A vocabulary that knows every element by name and symbol."""
         vocab = cls()
         for element in elements():
-            vocab.add(element.name, [element.symbol], symbol=element.symbol)
+            vocab.add(element.name, [element.symbol])
         for spelling, name in _IUPAC_SPELLINGS.items():
             vocab.add(name, [spelling])
         return vocab
 
-    def add(
-        self,
-        name: str,
-        aliases: Iterable[str] = (),
-        symbol: str | None = None,
-        contains: Iterable[str] = (),
-    ) -> None:
+    def add(self, name: str, aliases: Iterable[str] = (), contains: Iterable[str] = ()) -> None:
         """Define ``name`` (its aliases, and the minerals it always contains) as a mineral."""
         canonical = name.casefold()
         self.spellings.setdefault(canonical, canonical)
         for alias in aliases:
             self.spellings.setdefault(alias.casefold(), canonical)
-        if symbol is not None:
-            self.symbols[canonical] = symbol
         inside = tuple(c.casefold() for c in contains)
         if inside:
             self.contents[canonical] = tuple(
@@ -80,11 +71,3 @@ class Vocabulary:
     def canonical(self, text: str) -> str | None:
         """The canonical name of ``text``, or ``None`` when it names no known mineral."""
         return self.spellings.get(" ".join(text.split()).casefold())
-
-    def symbol(self, name: str) -> str | None:
-        """The element symbol of a canonical name, when it is an element."""
-        return self.symbols.get(name)
-
-    def known(self) -> Mapping[str, str]:
-        """Every accepted spelling and its canonical name."""
-        return self.spellings

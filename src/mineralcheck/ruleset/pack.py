@@ -117,9 +117,7 @@ class RulePack:
         self.digest.update(raw)
         for mineral in rule.minerals:
             aliases = (*mineral.aliases, *((mineral.symbol,) if mineral.symbol else ()))
-            self.vocabulary.add(
-                mineral.name, aliases, symbol=mineral.symbol, contains=mineral.contains
-            )
+            self.vocabulary.add(mineral.name, aliases, contains=mineral.contains)
         for control in rule.controls:
             if isinstance(control.items, tuple):
                 for match in control.items:
@@ -150,10 +148,6 @@ class RulePack:
                 )
                 self.controls.append(LoadedControl(rule, control, path, reaching))
 
-    def rule(self, rule_id: str) -> RuleFile | None:
-        """The rule file with ``rule_id``, if loaded."""
-        return next((r for _, r in self.rules if r.id == rule_id), None)
-
     def controls_of(self, rule_id: str) -> list[LoadedControl]:
         """The loaded controls of one measure."""
         return [c for c in self.controls if c.rule.id == rule_id]
@@ -161,10 +155,6 @@ class RulePack:
     def jurisdictions(self) -> set[str]:
         """The exporting countries the loaded rules govern."""
         return {rule.jurisdiction for _, rule in self.rules}
-
-    def control_ids(self) -> list[str]:
-        """Every rule id and control id, for permit ``covers`` lists."""
-        return [rule.id for _, rule in self.rules] + [control.id for control in self.controls]
 
     @property
     def hash(self) -> str:
