@@ -9,6 +9,7 @@ decides the exit code (0 pass/warn, 1 fail, 2 error or could not run).
 import datetime as dt
 import itertools
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
@@ -209,6 +210,7 @@ def verify(
     style = Style(
         terminal=terminal,
         color=terminal and not os.environ.get("NO_COLOR"),
+        width=shutil.get_terminal_size().columns if terminal else None,
         verbose=verbose,
         cwd=cwd,
     )

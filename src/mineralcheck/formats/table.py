@@ -62,12 +62,13 @@ def _table(results: list[ManifestResult], style: Style) -> str:
         for index, finding in enumerate(findings):
             where = f"{finding.line}:{finding.column}" if finding.line is not None else ""
             rule = f"[dim]{escape(finding.rule)}[/]\n" if finding.rule else ""
+            reference = f"\n[dim]{escape(finding.reference)}[/]" if finding.reference else ""
             table.add_row(
                 name if index == 0 else "",
                 verdict if index == 0 else "",
                 where,
                 f"[{_COLOURS[finding.severity]}]{finding.severity}[/] "
-                f"{rule}{escape(finding.message)}",
+                f"{rule}{escape(finding.message)}{reference}",
             )
         table.add_section()
     buffer = io.StringIO()
