@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES, TEST_RULES
+from mineralcheck.discovery import discover
 from mineralcheck.engine.index import ControlIndex, Timeline
-from mineralcheck.pipeline import PARALLEL_FROM, Checker, Options, discover
+from mineralcheck.pipeline import PARALLEL_FROM, Checker, Options
 
 FORMATS = ["json", "text", "sarif", "junit", "markdown"]
 

@@ -25,6 +25,7 @@ from mineralcheck.formats import AUTO, FORMATS
 from mineralcheck.output import Outputs, write_files
 
 if TYPE_CHECKING:
+    from mineralcheck.discovery import Unreadable
     from mineralcheck.results import ManifestResult
     from mineralcheck.ruleset.pack import RulePack
 
@@ -166,9 +167,10 @@ def verify(
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be 1 or more")
     from mineralcheck.config import resolve
+    from mineralcheck.discovery import STDIN, Skipped, discover, read_stream
     from mineralcheck.formats import Style, get
     from mineralcheck.formats import resolve as resolve_format
-    from mineralcheck.pipeline import STDIN, Checker, Options, discover
+    from mineralcheck.pipeline import Checker, Options
     from mineralcheck.results import Summary
 
     cli_values = {
@@ -194,12 +196,16 @@ def verify(
     if not options.bundled and not options.rule_paths:
         raise UsageError("--no-bundled-rules needs at least one --rules path")
     checker = Checker(options)
-    found = discover(settings.paths, settings.include, settings.exclude)
+    skipped = Skipped()
+    found = discover(settings.paths, settings.include, settings.exclude, skipped)
     first = next(found, None)
     if first is None:
-        raise UsageError("no manifests found (looked for " + ", ".join(settings.include) + ")")
-    paths_found: Iterator[str] = itertools.chain([first], found)
-    stdin = sys.stdin.buffer.read() if STDIN in settings.paths else None
+        left = f"; skipped {skipped.describe()}" if skipped else ""
+        raise UsageError(
+            "no manifests found (looked for " + ", ".join(settings.include) + f"){left}"
+        )
+    paths_found: Iterator[str | Unreadable] = itertools.chain([first], found)
+    stdin = read_stream(sys.stdin.buffer) if STDIN in settings.paths else None
     info = checker.info()
 
     on_actions = os.environ.get("GITHUB_ACTIONS") == "true"
@@ -246,6 +252,8 @@ def verify(
             _stderr(f"mineralcheck: warning: cannot append to {step_summary}: {exc.strerror}")
     counts = ", ".join(f"{summary.counts[v]} {v}" for v in summary.counts)
     _stderr(f"mineralcheck: {summary.manifests} manifest(s): {counts}")
+    if skipped:
+        _stderr(f"mineralcheck: skipped in directories: {skipped.describe()}")
     return summary.exit_code(fail_on_warn=settings.fail_on == "warn")
 
 
@@ -388,7 +396,7 @@ def rules_lint(
     Exit 0 when clean, 1 when a problem is found, 2 when the lint could not run.
     """
     from mineralcheck.ruleset.files import rule_files
-    from mineralcheck.ruleset.loader import load
+    from mineralcheck.ruleset.loader import NO_CONTROLS, load
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -398,6 +406,9 @@ def rules_lint(
     except RulePackError as exc:
         for line in exc.lines():
             sys.stdout.write(line + "\n")
+        if any(problem.code == NO_CONTROLS for _, problem in exc.problems):
+            _stderr("mineralcheck: no control in the rule files: nothing was checked")
+            return 2
         _stderr(f"mineralcheck: {len(exc.problems)} problem(s) in the rule files")
         return 1
     count = len([p for p in rule_files(paths) if p.name != "pack.yaml"])

@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from mineralcheck.discovery import DEFAULT_INCLUDE
 from mineralcheck.errors import MineralcheckError
 from mineralcheck.formats import AUTO, FORMATS
 
 CONFIG_FILE = "mineralcheck.toml"
 PYPROJECT = "pyproject.toml"
-DEFAULT_INCLUDE = ("*.yaml", "*.yml", "*.json")
 ENV_PREFIX = "MINERALCHECK_"
 _OUR_TABLE = re.compile(rb"""tool\s*\.\s*["']?mineralcheck""")
 KEYS = ("paths", "include", "exclude", "rules", "bundled_rules", "format", "fail_on", "outputs")

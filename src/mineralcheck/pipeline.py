@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from fnmatch import translate
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from mineralcheck import __version__
-from mineralcheck.config import DEFAULT_INCLUDE
+from mineralcheck.discovery import STDIN, Unreadable, read_file
 from mineralcheck.results import (
     ControlInfo,
     Finding,
@@ -37,7 +34,6 @@ if TYPE_CHECKING:
     from mineralcheck.engine.judge import Judge
     from mineralcheck.ruleset.pack import RulePack
 
-STDIN = "-"
 BATCH = 32  # manifests per task sent to a worker process
 PARALLEL_FROM = 8  # fewer manifests than this are checked in-process
 LOOKUP = 256  # files read and looked up in the verdict cache at a time
@@ -51,57 +47,6 @@ class Options(NamedTuple):
     as_of: dt.date | None = None
     jobs: int = 1
     cache_dir: Path | None = None  # None: no verdict cache
-
-
-def _matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
-    """One compiled test for a set of globs (``*`` also matches ``/``)."""
-    pattern = "|".join(f"(?:{translate(p)})" for p in patterns)
-    if not pattern:
-        return lambda _: False
-    return re.compile(pattern).match  # type: ignore[return-value]
-
-
-def discover(
-    paths: Iterable[str],
-    include: Iterable[str] = DEFAULT_INCLUDE,
-    exclude: Iterable[str] = (),
-) -> Iterator[str]:
-    """Manifest paths in check order: files as given, directories walked in sorted order.
-
-    Files under a directory are taken when their path below it matches an ``include`` glob and
-    no ``exclude`` glob (``*`` also matches ``/``); by default ``*.yaml``, ``*.yml`` and
-    ``*.json``. Hidden directories (``.git``) are skipped. A path that does not exist is yielded
-    as given, so that it is reported as an error rather than silently dropped.
-    """
-    included, excluded = _matcher(include), _matcher(exclude)
-    for given in paths:
-        if given != STDIN and Path(given).is_dir():
-            for path, relative in _walk(given, ""):
-                if included(relative) and not excluded(relative):
-                    yield path
-        else:
-            yield given
-
-
-def _walk(directory: str, prefix: str) -> Iterator[tuple[str, str]]:
-    """Every file below ``directory`` as (path, path relative to the top in POSIX form): a
-    directory's files in name order, then its subdirectories; hidden entries are skipped and
-    links to directories are not followed."""
-    try:
-        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
-    except OSError:
-        return
-    subdirectories = []
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            if not entry.is_symlink():
-                subdirectories.append(entry)
-            continue
-        yield entry.path, prefix + entry.name
-    for entry in subdirectories:
-        yield from _walk(entry.path, f"{prefix}{entry.name}/")
 
 
 def rule_pack_fingerprint(rule_paths: Iterable[Path], bundled: bool) -> str:
@@ -190,7 +135,9 @@ class Checker:
             cache.put_info(info)
         return info
 
-    def results(self, paths: Iterable[str], stdin: bytes | None = None) -> Iterator[ManifestResult]:
+    def results(
+        self, paths: Iterable[str | Unreadable], stdin: bytes | Unreadable | None = None
+    ) -> Iterator[ManifestResult]:
         """Results for ``paths`` in order, from the cache, this process or worker processes.
 
         The first manifests are checked here; from the ``PARALLEL_FROM``-th on (with
@@ -205,7 +152,7 @@ class Checker:
         try:
             count = 0
             for chunk in _chunks(paths, LOOKUP):
-                raws = [(path, (stdin or b"") if path == STDIN else _read(path)) for path in chunk]
+                raws = [_bytes_of(path, stdin) for path in chunk]
                 readable = [(p, r) for p, r in raws if not isinstance(r, ManifestResult)]
                 hits = iter(cache.get_many(readable) if cache else [None] * len(readable))
                 for path, raw in raws:
@@ -312,8 +259,20 @@ def _check(batch: list[tuple[str, bytes]]) -> list[ManifestResult]:
     return sent
 
 
-def _chunks(paths: Iterable[str], size: int) -> Iterator[list[str]]:
-    chunk: list[str] = []
+def _bytes_of(
+    path: str | Unreadable, stdin: bytes | Unreadable | None
+) -> tuple[str, bytes | ManifestResult]:
+    """A path as reports show it, with its bytes or the error result that takes their place."""
+    if isinstance(path, Unreadable):
+        return shown_path(path.path), _unreadable(path)
+    raw = (stdin if stdin is not None else b"") if path == STDIN else read_file(path)
+    if isinstance(raw, Unreadable):
+        return shown_path(path), _unreadable(raw)
+    return shown_path(path), raw
+
+
+def _chunks(paths: Iterable[str | Unreadable], size: int) -> Iterator[list[str | Unreadable]]:
+    chunk: list[str | Unreadable] = []
     for path in paths:
         chunk.append(path)
         if len(chunk) == size:
@@ -323,26 +282,21 @@ def _chunks(paths: Iterable[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
-_FIRST_READ = 1 << 16
-
-
-def _read(path: str) -> bytes | ManifestResult:
+def shown_path(path: str) -> str:
+    """A path as reports show it: a name that is not UTF-8 keeps its bytes as ``\\x..``."""
+    if path.isascii():
+        return path
     try:
-        descriptor = os.open(path, os.O_RDONLY)
-        try:
-            data = os.read(descriptor, _FIRST_READ)
-            if len(data) < _FIRST_READ:  # the usual manifest: one read
-                return data
-            chunks = [data]
-            while chunk := os.read(descriptor, 1 << 20):
-                chunks.append(chunk)
-            return b"".join(chunks)
-        finally:
-            os.close(descriptor)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        finding = Finding(Severity.ERROR, "unreadable", f"cannot read {path}: {reason}")
-        return ManifestResult.judge(path, None, [finding])
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
+
+
+def _unreadable(problem: Unreadable) -> ManifestResult:
+    path = shown_path(problem.path)
+    finding = Finding(Severity.ERROR, "unreadable", f"cannot read {path}: {problem.reason}")
+    return ManifestResult.judge(path, None, [finding])
 
 
 def _raw_id(document: object) -> str | None:

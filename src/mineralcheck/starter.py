@@ -7,7 +7,8 @@ from typing import Any
 
 import tomli_w
 
-from mineralcheck.config import CONFIG_FILE, DEFAULT_INCLUDE
+from mineralcheck.config import CONFIG_FILE
+from mineralcheck.discovery import DEFAULT_INCLUDE
 
 # (key, value, comment): tomli-w writes the values, the comments explain them.
 STARTER: tuple[tuple[str, Any, str], ...] = (

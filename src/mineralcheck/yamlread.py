@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from mineralcheck.discovery import MAX_BYTES
+
 try:  # the C parser is several times faster; the pure-Python one behaves the same
     from yaml import CBaseLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -31,7 +33,7 @@ _PLAIN_TAGS = frozenset(
 class Limits:
     """Bounds that make a hostile file fail fast instead of hanging or exhausting memory."""
 
-    max_bytes: int = 4 * 1024 * 1024
+    max_bytes: int = MAX_BYTES
     max_depth: int = 64
     max_nodes: int = 200_000
 

@@ -26,12 +26,15 @@ def bundled_pack_dir() -> Path:
 
 
 def rule_files(paths: Iterable[Path]) -> list[Path]:
-    """Rule files under ``paths``: files as given, directories searched recursively, sorted."""
+    """Rule files under ``paths``: files as given, directories searched recursively (``.yaml``
+    and ``.yml`` in any case), sorted."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             found.extend(
-                sorted(p for p in path.rglob("*") if p.suffix in RULE_SUFFIXES and p.is_file())
+                sorted(
+                    p for p in path.rglob("*") if p.suffix.lower() in RULE_SUFFIXES and p.is_file()
+                )
             )
         elif path.is_file():
             found.append(path)

@@ -17,6 +17,7 @@ from mineralcheck.ruleset.pack import RulePack
 from mineralcheck.yamlread import Document, Mark, YamlReadError, read_yaml
 
 Located = tuple[str, Problem]
+NO_CONTROLS = "no-controls"
 
 
 def _read(path: Path) -> tuple[Document, bytes]:
@@ -168,6 +169,10 @@ def load(paths: Iterable[Path], bundled: bool = True) -> Loaded:
         pack.add(name, rule, raw)
     pack.finish()
     problems.extend(_pack_checks(loaded))
+    if not problems and not pack.controls:
+        where = ", ".join(str(root) for root in roots) or "(no rule path)"
+        message = "the rule set holds no control: nothing would be checked"
+        problems.append((where, Problem(NO_CONTROLS, message, None, None)))
     if problems:
         raise RulePackError(problems)
     return loaded

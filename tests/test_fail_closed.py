@@ -1,0 +1,239 @@
+"""Fail closed: no path, file or rule is skipped without a word, and nothing is read unbounded.
+
+Each test tries to make ``verify`` say pass, exit 0, for something it did not check.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import TEST_RULES, manifest
+from mineralcheck.discovery import MAX_BYTES
+
+PASSING = manifest(ship_date="2025-03-01")
+FAILING = manifest()
+TEST_ONLY = ["--no-bundled-rules", "--rules", str(TEST_RULES)]
+TEST_RULE_FILE = TEST_RULES / "test-measure.yaml"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def results(run: Any) -> dict[str, dict[str, Any]]:
+    """The JSON report's results by path."""
+    return {r["path"]: r for r in json.loads(run.out)["results"]}
+
+
+def mineralcheck(
+    *args: str, stdin: Any = subprocess.DEVNULL, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """The installed CLI in a child process (for what could hang or exhaust memory)."""
+    return subprocess.run(
+        [sys.executable, "-m", "mineralcheck", *args],
+        stdin=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+# -- 1. every path that cannot be listed or read is an error result of its own --------------
+
+
+def test_a_directory_that_cannot_be_listed_is_an_error_and_the_batch_goes_on(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "a.yaml", PASSING)
+    locked = tmp_path / "locked"
+    write(locked / "failing.yaml", FAILING)
+    write(tmp_path / "z.yaml", PASSING)
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:  # as for a directory without read permission (root reads all)
+        if os.fspath(path) == str(locked):
+            raise PermissionError(errno.EACCES, "Permission denied", str(locked))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    run = cli(["verify", str(tmp_path), "-f", "json", *TEST_ONLY])
+    assert run.code == 2
+    found = results(run)
+    assert [found[str(tmp_path / n)]["verdict"] for n in ("a.yaml", "z.yaml")] == ["pass"] * 2
+    error = found[str(locked)]
+    assert error["verdict"] == "error"
+    assert "cannot list directory: Permission denied" in error["findings"][0]["message"]
+
+
+@pytest.mark.parametrize("kind", ["loop", "ancestor", "broken"])
+def test_bad_links_are_errors_not_gaps_or_crashes(cli: Any, tmp_path: Path, kind: str) -> None:
+    write(tmp_path / "a.yaml", PASSING)
+    if kind == "loop":
+        os.symlink(tmp_path / "loop-b.yaml", tmp_path / "loop-a.yaml")
+        os.symlink(tmp_path / "loop-a.yaml", tmp_path / "loop-b.yaml")
+        bad = ["loop-a.yaml", "loop-b.yaml"]
+        reason = "symbolic link loop"
+    elif kind == "ancestor":
+        (tmp_path / "sub").mkdir()
+        os.symlink(tmp_path, tmp_path / "sub" / "up")
+        bad = ["sub/up"]
+        reason = "symbolic link loop"
+    else:
+        os.symlink(tmp_path / "gone.yaml", tmp_path / "broken.yaml")
+        bad = ["broken.yaml"]
+        reason = "broken symbolic link"
+    run = cli(["verify", str(tmp_path), "-f", "json", *TEST_ONLY])
+    assert run.code == 2, run.err
+    found = results(run)
+    assert found[str(tmp_path / "a.yaml")]["verdict"] == "pass"
+    for name in bad:
+        error = found[str(tmp_path / name)]
+        assert error["verdict"] == "error"
+        assert reason in error["findings"][0]["message"]
+    assert len(found) == 1 + len(bad)
+
+
+def test_a_link_to_a_directory_is_followed(cli: Any, tmp_path: Path) -> None:
+    write(tmp_path / "real" / "f.yaml", FAILING)
+    top = tmp_path / "top"
+    top.mkdir()
+    os.symlink(tmp_path / "real", top / "linked")
+    run = cli(["verify", str(top), "-f", "json", *TEST_ONLY])
+    assert run.code == 1
+    assert results(run)[str(top / "linked" / "f.yaml")]["verdict"] == "fail"
+
+
+# -- 2. nothing is read unbounded; FIFOs and devices are never opened in a walk ---------------
+
+
+def _special_files(directory: Path) -> list[str]:
+    os.mkfifo(directory / "pipe.yaml")
+    os.symlink("/dev/zero", directory / "device.yaml")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(directory / "sock.yaml"))
+    server.close()
+    return ["pipe.yaml", "device.yaml", "sock.yaml"]
+
+
+def test_fifos_devices_and_sockets_in_a_walk_are_errors_at_once(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", PASSING)
+    names = _special_files(tmp_path)
+    run = mineralcheck("verify", str(tmp_path), "-f", "json", *TEST_ONLY, timeout=30)
+    assert run.returncode == 2, run.stderr
+    found = {r["path"]: r for r in json.loads(run.stdout)["results"]}
+    for name in names:
+        assert found[str(tmp_path / name)]["verdict"] == "error"
+        assert (
+            "not a manifest file: not read" in found[str(tmp_path / name)]["findings"][0]["message"]
+        )
+    assert found[str(tmp_path / "a.yaml")]["verdict"] == "pass"
+
+
+@pytest.mark.parametrize("name", ["pipe.yaml", "device.yaml", "sock.yaml"])
+def test_a_named_special_file_is_an_error_at_once(tmp_path: Path, name: str) -> None:
+    _special_files(tmp_path)
+    run = mineralcheck("verify", str(tmp_path / name), "-f", "json", *TEST_ONLY, timeout=30)
+    assert run.returncode == 2
+    (result,) = json.loads(run.stdout)["results"]
+    assert result["verdict"] == "error"
+
+
+def test_endless_stdin_is_cut_at_the_limit(tmp_path: Path) -> None:
+    with open("/dev/zero", "rb") as zero:
+        run = mineralcheck("verify", "-", "-f", "json", *TEST_ONLY, stdin=zero, timeout=60)
+    assert run.returncode == 2
+    (result,) = json.loads(run.stdout)["results"]
+    assert result["verdict"] == "error"
+    assert f"more than the limit of {MAX_BYTES} bytes" in result["findings"][0]["message"]
+
+
+def test_a_huge_sparse_file_is_refused_by_its_size(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.yaml"
+    with huge.open("wb") as handle:
+        handle.truncate(5 * 1024**3)
+    run = mineralcheck("verify", str(huge), "-f", "json", *TEST_ONLY, timeout=60)
+    assert run.returncode == 2
+    message = json.loads(run.stdout)["results"][0]["findings"][0]["message"]
+    assert f"file is {5 * 1024**3} bytes, more than the limit" in message
+
+
+def test_a_file_at_the_limit_is_read_and_one_byte_more_is_not(cli: Any, tmp_path: Path) -> None:
+    body = FAILING.encode()
+    at_limit = write(tmp_path / "at.yaml", "")
+    at_limit.write_bytes(body + b"#" * (MAX_BYTES - len(body)))
+    over = tmp_path / "over.yaml"
+    over.write_bytes(at_limit.read_bytes() + b"#")
+    found = results(cli(["verify", str(tmp_path), "-f", "json", *TEST_ONLY]))
+    assert found[str(at_limit)]["verdict"] == "fail"  # read and checked
+    assert found[str(over)]["verdict"] == "error"
+
+
+# -- 3. a rule set with no controls checks nothing: it is an error ---------------------------
+
+
+@pytest.mark.parametrize("content", [{}, {"README.txt": "notes"}, {"rules.json": "{}"}])
+def test_a_rule_set_without_controls_is_a_rules_error(
+    cli: Any, tmp_path: Path, content: dict[str, str]
+) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for name, text in content.items():
+        write(rules / name, text)
+    write(tmp_path / "m.yaml", FAILING)
+    run = cli(["verify", str(tmp_path / "m.yaml"), "--no-bundled-rules", "--rules", str(rules)])
+    assert run.code == 2
+    assert "nothing would be checked" in run.err and "nothing was checked" in run.err
+    assert run.out == ""
+    lint = cli(["rules", "lint", str(rules)])
+    assert lint.code == 2
+    assert "nothing was checked" in lint.err and "no problems" not in lint.err
+
+
+def test_upper_case_rule_files_are_loaded(cli: Any, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    shutil.copy(TEST_RULE_FILE, rules / "NO18.YAML")
+    write(tmp_path / "m.yaml", FAILING)
+    run = cli(["verify", str(tmp_path / "m.yaml"), "--no-bundled-rules", "--rules", str(rules)])
+    assert run.code == 1
+    assert cli(["rules", "lint", str(rules)]).code == 0
+
+
+# -- 4. upper-case extensions are manifests; what a walk skips is counted --------------------
+
+
+def test_upper_case_extensions_are_checked_and_skips_are_reported(cli: Any, tmp_path: Path) -> None:
+    for name in ("A.YAML", "b.Yml", "c.JSON"):
+        write(tmp_path / name, FAILING if name == "A.YAML" else PASSING)
+    write(tmp_path / ".hidden.yaml", FAILING)
+    write(tmp_path / ".git" / "x.yaml", FAILING)
+    write(tmp_path / "notes.txt", "text")
+    write(tmp_path / "drafts" / "d.yaml", FAILING)
+    run = cli(["verify", str(tmp_path), "-f", "json", *TEST_ONLY])
+    assert sorted(Path(p).name for p in results(run)) == ["A.YAML", "b.Yml", "c.JSON", "d.yaml"]
+    assert run.code == 1
+    assert "skipped in directories: 2 hidden, 1 other extension" in run.err
+    with_config = tmp_path / "mineralcheck.toml"
+    with_config.write_text('exclude = ["drafts/*"]\n', encoding="utf-8")
+    again = cli(["verify", str(tmp_path), "-f", "json", "--config", str(with_config), *TEST_ONLY])
+    assert "2 hidden, 1 excluded, 2 other extension" in again.err
+
+
+def test_a_walk_that_finds_nothing_says_what_it_skipped(cli: Any, tmp_path: Path) -> None:
+    write(tmp_path / ".only-hidden.yaml", FAILING)
+    run = cli(["verify", str(tmp_path), *TEST_ONLY])
+    assert run.code == 2
+    assert "no manifests found" in run.err and "skipped 1 hidden" in run.err
