@@ -197,6 +197,7 @@ def test_several_outputs_in_one_run(cli: Any, corpus: Path) -> None:
 
 
 def test_a_failed_write_is_exit_2_and_leaves_no_file(cli: Any, corpus: Path) -> None:
+    (corpus / "blocker").write_text("a file where a directory should be", encoding="utf-8")
     run = cli(
         [
             "verify",
@@ -204,12 +205,12 @@ def test_a_failed_write_is_exit_2_and_leaves_no_file(cli: Any, corpus: Path) -> 
             "-o",
             "sarif:good.sarif",
             "-o",
-            "junit:missing/dir/r.xml",
+            "junit:blocker/dir/r.xml",
             *TEST_ONLY,
         ]
     )
-    assert run.code == 2 and "cannot write" in run.err
-    assert sorted(p.name for p in corpus.iterdir()) == ["manifests"]
+    assert run.code == 2 and "cannot write blocker/dir/r.xml" in run.err
+    assert sorted(p.name for p in corpus.iterdir()) == ["blocker", "manifests"]
 
 
 # --- configuration ---------------------------------------------------------------------------

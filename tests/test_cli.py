@@ -139,16 +139,10 @@ def test_output_file_gets_the_report_and_stderr_the_summary(cli: Any, tmp_path: 
 
 def test_unwritable_output_is_exit_2(cli: Any, tmp_path: Path) -> None:
     write(tmp_path, "m.yaml", PASSING)
-    run = cli(
-        [
-            "verify",
-            str(tmp_path / "m.yaml"),
-            "--output",
-            str(tmp_path / "no" / "r.json"),
-            *TEST_ONLY,
-        ]
-    )
-    assert run.code == 2 and "cannot write" in run.err
+    write(tmp_path, "no", "a file, so no directory can be made here")
+    target = tmp_path / "no" / "r.json"
+    run = cli(["verify", str(tmp_path / "m.yaml"), "--output", str(target), *TEST_ONLY])
+    assert run.code == 2 and f"cannot write {target}" in run.err
 
 
 def test_plain_text_when_not_a_terminal(cli: Any, tmp_path: Path) -> None:

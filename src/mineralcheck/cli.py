@@ -22,7 +22,14 @@ import typer
 from mineralcheck import __version__
 from mineralcheck.errors import MineralcheckError, RulePackError, UsageError
 from mineralcheck.formats import AUTO, FORMATS
-from mineralcheck.output import Outputs, write_files
+from mineralcheck.output import (
+    Outputs,
+    StdoutClosed,
+    check_destinations,
+    silence_stdout,
+    utf8_streams,
+    write_files,
+)
 
 if TYPE_CHECKING:
     from mineralcheck.discovery import Unreadable
@@ -221,6 +228,7 @@ def verify(
         cwd=cwd,
     )
     plain = Style(verbose=verbose, cwd=cwd)
+    check_destinations(spec.path for spec in settings.outputs)
     reports = Outputs()
     for spec in replaced:
         reports.add(get(main_format).Writer(info, style), spec.path)
@@ -233,17 +241,21 @@ def verify(
     markdown = get("markdown").Writer(info, plain) if step_summary else None
 
     summary = Summary()  # counted as results stream past
-    reports.each(lambda writer: writer.start())
-    results = checker.results(paths_found, stdin)
-    if sys.stderr.isatty() and (main_format == "table" or not sys.stdout.isatty()):
-        results = _with_progress(results)
-    for result in results:
-        summary.add(result)
-        reports.add_result(result)
-        if markdown is not None:
-            markdown.add(result)
-    reports.each(lambda writer: writer.finish(summary))
-    reports.commit()
+    try:
+        reports.each(lambda writer: writer.start())
+        results = checker.results(paths_found, stdin)
+        if sys.stderr.isatty() and (main_format == "table" or not sys.stdout.isatty()):
+            results = _with_progress(results)
+        for result in results:
+            summary.add(result)
+            reports.add_result(result)
+            if markdown is not None:
+                markdown.add(result)
+        reports.each(lambda writer: writer.finish(summary))
+        reports.commit()
+    except BaseException:
+        reports.discard()  # interrupted or failed: no temporary file stays behind
+        raise
     if markdown is not None and step_summary:
         try:
             with open(step_summary, "a", encoding="utf-8") as stream:
@@ -262,7 +274,11 @@ def _with_progress(results: Iterator["ManifestResult"]) -> Iterator["ManifestRes
     from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(console=Console(stderr=True), transient=True) as progress:
+    # Rich would otherwise capture standard output while the bar shows, and the report with it.
+    progress = Progress(
+        console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False
+    )
+    with progress:
         task = progress.add_task("checking manifests", total=None)
         for result in results:
             progress.advance(task)
@@ -434,8 +450,51 @@ def _root(
     """Check shipment manifests of critical minerals against export-control rules."""
 
 
+class Interrupted(BaseException):
+    """A signal asked the run to stop (SIGINT, SIGTERM, SIGHUP): not an error to catch."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code; every failure to run becomes exit 2."""
+    """Run the CLI and return its exit code; every failure to run becomes exit 2.
+
+    An interrupted run (Ctrl-C, SIGTERM, SIGHUP) exits 128 + the signal's number (130, 143,
+    129), and one whose standard output was closed early (``| head``) exits 141 as if by SIGPIPE:
+    never 0 or 1, which would make a half-checked batch look finished.
+    """
+    import signal
+
+    utf8_streams()
+    handlers = {}
+    # Ctrl-C too: typer would turn a KeyboardInterrupt into a silent exit code.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        try:
+            handlers[signum] = signal.signal(signum, _interrupt)
+        except ValueError:  # not the main thread: leave the signals alone
+            break
+    try:
+        return _run(argv)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
+def _interrupted(signum: int) -> int:
+    import signal
+
+    name = signal.Signals(signum).name
+    _stderr(f"mineralcheck: interrupted ({name}): the check did not finish; no report is complete")
+    return 128 + signum
+
+
+def _run(argv: list[str] | None) -> int:
     verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])
     try:
         result = app(args=argv, prog_name="mineralcheck", standalone_mode=False)
@@ -452,12 +511,14 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:  # usage errors: bad option, missing argument
         exc.show()
         return 2
-    except click.exceptions.Abort:
-        _stderr("mineralcheck: aborted")
-        return 2
-    except KeyboardInterrupt:
-        _stderr("mineralcheck: interrupted")
-        return 2
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        return _interrupted(2)  # SIGINT
+    except Interrupted as exc:
+        return _interrupted(exc.signum)
+    except StdoutClosed:
+        silence_stdout()
+        _stderr("mineralcheck: standard output was closed: stopped before the end of the check")
+        return 141
     except Exception as exc:  # the contract: an internal error is exit 2 and one line
         if verbose:
             import traceback

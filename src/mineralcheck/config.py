@@ -38,13 +38,27 @@ class OutputSpec(NamedTuple):
     typed: bool
 
 
+_FORMAT_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_-]+")  # two letters or more: not a drive
+
+
 def parse_output(text: str, default_format: str) -> OutputSpec:
-    """``FORMAT:PATH`` is an extra report in FORMAT; a bare PATH takes ``default_format``."""
+    """``FORMAT:PATH`` is an extra report in FORMAT; a bare PATH takes ``default_format``.
+
+    A prefix that looks like a format but is none (``html:r.html``) is an error, never a file
+    of that name; ``./html:r.html`` names such a file.
+    """
     name, sep, rest = text.partition(":")
+    if not text:
+        raise ValueError("an output needs a file name")
     if sep and name in FORMATS:
         if not rest:
             raise ValueError(f"{text!r} names no file after '{name}:'")
         return OutputSpec(name, Path(rest), typed=True)
+    if sep and _FORMAT_PREFIX.fullmatch(name):
+        raise ValueError(
+            f"{text!r}: {name!r} is not a format (use one of: {', '.join(FORMATS)}); "
+            f"to name a file with a colon, write ./{text}"
+        )
     return OutputSpec(default_format, Path(text), typed=False)
 
 
@@ -92,6 +106,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 at byte {exc.start}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
@@ -162,6 +178,13 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     return found
 
 
+def _outputs(values: list[str], default_format: str) -> tuple[OutputSpec, ...]:
+    try:
+        return tuple(parse_output(value, default_format) for value in values)
+    except ValueError as exc:
+        raise ConfigError(f"--output: {exc}") from None
+
+
 def resolve(
     cli: Mapping[str, Any],
     env: Mapping[str, str],
@@ -213,6 +236,6 @@ def resolve(
         bundled_rules=merged.get("bundled_rules", True),
         format=fmt,
         fail_on=merged.get("fail_on", "fail"),
-        outputs=tuple(parse_output(o, fmt) for o in merged.get("outputs", ())),
+        outputs=_outputs(merged.get("outputs", ()), fmt),
         config_file=config_file,
     )

@@ -1,18 +1,23 @@
 """Where reports go: standard output and files, the files written all or none.
 
-Part of the command line (the only layer that talks to the outside): a report is written to a
-temporary file beside its target as results stream in, and every file is moved into place only
-when all are complete, so a failed write never leaves a half-written report.
+Part of the command line (the only layer that talks to the outside). Every destination is
+checked before anything is written. A report to a regular file is written to a temporary file
+beside it and moved into place only when every report is complete, so a failed or interrupted
+run never leaves a half-written report; the temporary files are removed on every way out. A
+destination that is not a regular file (a symbolic link, a FIFO, ``/dev/stdout``) is written in
+place, from an anonymous temporary file, once every report is complete. Files get the mode the
+umask gives, as every other tool's do, and reports are UTF-8 whatever the locale.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import IO, TYPE_CHECKING
 
 from mineralcheck.errors import UsageError
 
@@ -21,25 +26,69 @@ if TYPE_CHECKING:
     from mineralcheck.results import ManifestResult, Summary
 
 
+class StdoutClosed(Exception):  # noqa: N818 - a state, not an error of ours
+    """Standard output was closed by its reader (``| head``): the run stops there."""
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _problem(path: Path, exc: OSError) -> UsageError:
+    return UsageError(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def check_destinations(paths: Iterable[Path]) -> None:
+    """Refuse, before anything is written, a destination that is a directory or given twice."""
+    seen: dict[str, Path] = {}
+    for path in paths:
+        if str(path) in ("", "."):
+            raise UsageError("an output needs a file name")
+        if path.is_dir():
+            raise UsageError(f"cannot write {path}: it is a directory")
+        key = os.path.realpath(path)
+        if key in seen:
+            raise UsageError(f"{path} is given as an output twice (also as {seen[key]})")
+        seen[key] = path
+
+
 class Output:
     """One report being written: its format's writer and where its text goes."""
 
     def __init__(self, writer: Writer, path: Path | None) -> None:
         self.writer = writer
         self.path = path
-        self.temporary: str | None = None
-        self.stream: TextIO | None = None
-        if path is not None:
-            import tempfile  # only runs that write files pay for it
+        self.temporary: str | None = None  # a file beside the target, renamed over it at the end
+        self.stream: IO[str] | None = None
+        self.in_place = False
+        if path is None:
+            return
+        import tempfile  # only runs that write files pay for it
 
-            directory = path.parent if str(path.parent) else Path()
-            try:
-                handle, self.temporary = tempfile.mkstemp(
-                    dir=directory, prefix=f".{path.name}.", suffix=".tmp"
+        try:
+            mode = os.lstat(path).st_mode
+            self.in_place = not stat.S_ISREG(mode)  # a link, FIFO or device: keep it, write into it
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise _problem(path, exc) from None
+        try:
+            if self.in_place:
+                self.stream = tempfile.TemporaryFile(  # noqa: SIM115 - lives as long as the run
+                    "w+", encoding="utf-8", errors="backslashreplace"
                 )
-            except OSError as exc:
-                raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-            self.stream = os.fdopen(handle, "w", encoding="utf-8")
+                return
+            directory = path.parent if str(path.parent) else Path()
+            directory.mkdir(parents=True, exist_ok=True)
+            handle, self.temporary = tempfile.mkstemp(
+                dir=directory, prefix=f".{path.name}.", suffix=".tmp"
+            )
+            os.fchmod(handle, 0o666 & ~_umask())
+            self.stream = os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace")
+        except OSError as exc:
+            raise _problem(path, exc) from None
 
     def write(self, text: str) -> None:
         """Send text to the file, or to standard output."""
@@ -49,7 +98,34 @@ class Output:
         try:
             self.stream.write(text)
         except OSError as exc:
-            raise UsageError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+            raise _problem(self.path or Path("-"), exc) from None
+
+    def close(self) -> None:
+        """Finish the temporary file (a full disk shows here, when the buffer is written)."""
+        if self.stream is not None and not self.in_place:
+            try:
+                self.stream.close()
+            except OSError as exc:
+                raise _problem(self.path or Path("-"), exc) from None
+
+    def place(self) -> None:
+        """Put the finished report where it belongs."""
+        assert self.path is not None and self.stream is not None
+        if self.in_place:
+            self.stream.seek(0)
+            try:
+                with open(self.path, "w", encoding="utf-8") as target:
+                    while chunk := self.stream.read(1 << 20):
+                        target.write(chunk)
+            except OSError as exc:
+                raise _problem(self.path, exc) from None
+            self.stream.close()
+        elif self.temporary is not None:
+            try:
+                os.replace(self.temporary, self.path)
+            except OSError as exc:
+                raise _problem(self.path, exc) from None
+            self.temporary = None
 
 
 class Outputs:
@@ -62,7 +138,7 @@ class Outputs:
         """Write this format to ``path`` (``None``: standard output)."""
         try:
             self.outputs.append(Output(writer, path))
-        except UsageError:
+        except BaseException:
             self.discard()
             raise
 
@@ -71,33 +147,26 @@ class Outputs:
         try:
             for output in self.outputs:
                 output.write(piece(output.writer))
-        except UsageError:
+        except BaseException:
             self.discard()
             raise
 
     def add_result(self, result: ManifestResult) -> None:
         """Write one more result to every report."""
-        try:
-            for output in self.outputs:
-                output.write(output.writer.add(result))
-        except UsageError:
-            self.discard()
-            raise
+        self.each(lambda writer: writer.add(result))
 
     def commit(self) -> None:
         """Close the files and move them into place."""
-        write_stdout("", flush=True)
         try:
+            write_stdout("", flush=True)
             for output in self.outputs:
-                if output.stream is not None:
-                    output.stream.close()
+                output.close()
             for output in self.outputs:
-                if output.temporary is not None and output.path is not None:
-                    os.replace(output.temporary, output.path)
-                    output.temporary = None
-        except OSError as exc:
+                if output.path is not None:
+                    output.place()
+        except BaseException:
             self.discard()
-            raise UsageError(f"cannot write a report: {exc.strerror or exc}") from None
+            raise
 
     def discard(self) -> None:
         """Remove every temporary file (after a failure: no half-written report stays)."""
@@ -106,11 +175,14 @@ class Outputs:
                 with contextlib.suppress(OSError):
                     output.stream.close()
             if output.temporary is not None:
-                Path(output.temporary).unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    os.unlink(output.temporary)
+                output.temporary = None
 
 
 def write_files(files: list[tuple[Path, str]]) -> None:
     """Write whole files, all or none."""
+    check_destinations(path for path, _ in files)
     outputs = Outputs()
     for path, text in files:
         outputs.add(Constant(text), path)
@@ -137,11 +209,29 @@ class Constant:
         return ""
 
 
+def utf8_streams() -> None:
+    """Reports are UTF-8 whatever the locale; a message that cannot be shown is escaped."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(encoding="utf-8", errors="backslashreplace")
+
+
 def write_stdout(text: str, flush: bool = False) -> None:
+    """Write to standard output; a reader that went away stops the run (``StdoutClosed``)."""
     try:
         sys.stdout.write(text)
         if flush:
             sys.stdout.flush()
-    except BrokenPipeError:  # the reader stopped early (| head): not our failure
+    except BrokenPipeError:
+        silence_stdout()
+        raise StdoutClosed from None
+
+
+def silence_stdout() -> None:
+    """Point standard output at the null device, so that the final flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

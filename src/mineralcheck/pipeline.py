@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from functools import cached_property
@@ -186,6 +187,11 @@ class Checker:
                 pending.append(_Pending(batch=batch, future=pool.submit(_check, batch)))
             while pending:
                 yield from pending.popleft().results(cache)
+        except BaseException:  # interrupted, or the reader stopped: end the workers now
+            if pool is not None:
+                _stop(pool)
+                pool = None
+            raise
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -205,7 +211,7 @@ class Checker:
             max_workers=self.options.jobs,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(self.options,),
+            initargs=(self.options, os.getpid()),
         )
 
 
@@ -231,7 +237,42 @@ class _Pending(NamedTuple):
 _WORKER: Checker | None = None
 
 
-def _init_worker(options: Options) -> None:
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the workers at once (their work is no longer wanted) and wait until they are gone."""
+    processes = list(getattr(pool, "_processes", None) or {})
+    found = getattr(pool, "_processes", None) or {}
+    workers = [found[pid] for pid in processes]
+    for worker in workers:
+        worker.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.join(5)
+        if worker.is_alive():
+            worker.kill()
+            worker.join(5)
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker when the process that started it is gone (even by SIGKILL)."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(1)
+
+
+def _init_worker(options: Options, parent: int) -> None:
+    import signal
+    import threading
+
+    # Ctrl-C and a closed terminal reach the whole process group: the parent decides, and
+    # ends the workers; a worker never prints a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler is not for workers
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     global _WORKER
     if _WORKER is None:  # spawned, not forked: build the checker here
         _WORKER = Checker(Options(options.rule_paths, options.bundled, options.as_of))
