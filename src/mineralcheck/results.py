@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -161,11 +162,21 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def dumps_json(value: Any) -> str:
+    """Compact JSON that any UTF-8 stream can hold: text as it is, except that a lone surrogate
+    (which UTF-8 cannot encode) is written as its ``\\uXXXX`` escape, which reads back the same."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if _SURROGATE.search(text):
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text
+
+
 def encode_findings(findings: Iterable[Finding]) -> str:
     """The findings as the JSON report writes them."""
-    return json.dumps(
-        [finding_dict(f) for f in findings], ensure_ascii=False, separators=(",", ":")
-    )
+    return dumps_json([finding_dict(f) for f in findings])
 
 
 def decode_findings(text: str) -> tuple[Finding, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 
 from mineralcheck.results import Finding, ManifestResult, Severity
 
@@ -42,7 +43,7 @@ def fingerprint(result: ManifestResult, finding: Finding) -> str:
             finding.code,
         )
     )
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 SEVERITY_WORD = {
@@ -52,3 +53,30 @@ SEVERITY_WORD = {
     Severity.INFO: "info",
     Severity.PASS: "pass",
 }
+
+
+# C0 and C1 controls, DEL, line and paragraph separators, and the bidirectional overrides that
+# can make a terminal show text in another order than it is written; lone surrogates.
+_UNSAFE_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# What XML 1.0 forbids (and lone surrogates, which no UTF-8 text can hold).
+_UNSAFE_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """Text safe on a terminal or in a log line: control characters (a newline, an ANSI
+    escape) are shown as ``\\n``, ``\\x1b``, so no value can start a line or move the cursor."""
+    return _UNSAFE_TEXT.sub(_escape, text) if _UNSAFE_TEXT.search(text) else text
+
+
+def xml_safe(text: str) -> str:
+    """Text that XML 1.0 can hold: each character it forbids is shown as ``\\x01``."""
+    return _UNSAFE_XML.sub(_escape, text) if _UNSAFE_XML.search(text) else text

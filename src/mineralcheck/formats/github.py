@@ -9,7 +9,7 @@ the Markdown format to ``$GITHUB_STEP_SUMMARY``).
 from __future__ import annotations
 
 from mineralcheck.formats import text
-from mineralcheck.formats.common import relative_path, reported, rule_id
+from mineralcheck.formats.common import printable, relative_path, reported, rule_id
 from mineralcheck.formats.interface import Style, render_with
 from mineralcheck.results import Finding, ManifestResult, Report, RunInfo, Severity, Summary
 
@@ -18,8 +18,20 @@ COMMANDS = {Severity.ERROR: "error", Severity.FAIL: "error", Severity.WARN: "war
 
 
 def escape_data(value: str) -> str:
-    """Escape a command's message: ``%``, carriage return and newline."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a command's message: ``%``, carriage return and newline as GitHub documents, and
+    every other control character shown escaped."""
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(value)
+
+
+def log_line(line: str) -> str:
+    """A line of plain log text that the runner can never read as a workflow command.
+
+    The runner takes a line as a command when it starts with ``::`` after leading white space
+    (and, in the old syntax, wherever ``##[`` appears); control characters were already escaped.
+    """
+    line = line.replace("##[", "##\\[")
+    return "\\" + line if line.lstrip().startswith("::") else line
 
 
 def escape_property(value: str) -> str:
@@ -54,7 +66,7 @@ class Writer:
 
     def add(self, result: ManifestResult) -> str:
         """The manifest's text lines, then its annotations while the limits allow."""
-        lines = [self.plain.add(result).rstrip("\n")]
+        lines = [log_line(line) for line in self.plain.add(result).rstrip("\n").split("\n")]
         path = relative_path(result.path, self.style.cwd)
         for finding in reported(result):
             kind = COMMANDS[finding.severity]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -13,6 +12,7 @@ from mineralcheck.results import (
     Report,
     RunInfo,
     Summary,
+    dumps_json,
     encode_findings,
 )
 
@@ -28,7 +28,7 @@ def findings_text(result: ManifestResult) -> str:
     )
 
 
-_PLAIN = re.compile(r'[^"\\\x00-\x1f]*')
+_PLAIN = re.compile(r'[^"\\\x00-\x1f\ud800-\udfff]*')
 
 
 def _string(value: str | None) -> str:
@@ -52,7 +52,7 @@ def summary_dict(summary: Summary) -> dict[str, int]:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return dumps_json(value)
 
 
 class Writer:

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from xml.etree import ElementTree as ET
 
-from mineralcheck.formats.common import SEVERITY_WORD, reported, rule_id
+from mineralcheck.formats.common import SEVERITY_WORD, reported, rule_id, xml_safe
 from mineralcheck.formats.interface import Style, render_with
 from mineralcheck.results import Finding, ManifestResult, Report, RunInfo, Severity, Summary
 
@@ -30,24 +30,28 @@ def _line(path: str, finding: Finding) -> str:
 
 
 def _case(suite: ET.Element, classname: str, name: str, path: str, findings: list[Finding]) -> None:
-    case = ET.SubElement(suite, "testcase", classname=classname, name=name, file=path, time="0")
+    case = ET.SubElement(
+        suite, "testcase", classname=classname, name=name, file=xml_safe(path), time="0"
+    )
     line = next((f.line for f in findings if f.line), None)
     if line is not None:
         case.set("line", str(line))
     worst = max((f.severity for f in findings), key=lambda s: s.rank, default=Severity.PASS)
-    text = "\n".join(_line(path, f) for f in findings)
+    text = xml_safe("\n".join(_line(path, f) for f in findings))
     if worst is Severity.ERROR:
         first = next(f for f in findings if f.severity is Severity.ERROR)
-        ET.SubElement(case, "error", message=first.message, type=first.code).text = text
+        message, kind = xml_safe(first.message), xml_safe(first.code)
+        ET.SubElement(case, "error", message=message, type=kind).text = text
     elif worst is Severity.FAIL:
         first = next(f for f in findings if f.severity is Severity.FAIL)
-        ET.SubElement(case, "failure", message=first.message, type=first.code).text = text
+        message, kind = xml_safe(first.message), xml_safe(first.code)
+        ET.SubElement(case, "failure", message=message, type=kind).text = text
     elif findings:
         ET.SubElement(case, "system-out").text = text
 
 
 def _suite(result: ManifestResult) -> ET.Element:
-    suite = ET.Element("testsuite", name=result.path, file=result.path)
+    suite = ET.Element("testsuite", name=xml_safe(result.path), file=xml_safe(result.path))
     classname = _classname(result.path)
     by_item: dict[int | None, list[Finding]] = defaultdict(list)
     for finding in reported(result):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mineralcheck.formats.common import SEVERITY_WORD, reported, rule_id
+from mineralcheck.formats.common import SEVERITY_WORD, printable, reported, rule_id
 from mineralcheck.formats.interface import Style, render_with
 from mineralcheck.results import VERDICTS, ManifestResult, Report, RunInfo, Summary
 
@@ -10,8 +10,17 @@ _ICONS = {"pass": "✅", "warn": "⚠️", "fail": "❌", "error": "⛔"}
 
 
 def cell(value: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+    """Text safe inside a Markdown table cell: no raw HTML, no control characters."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return printable(value.replace("\\", "\\\\").replace("|", "\\|"))
+
+
+def code(value: str) -> str:
+    """Text as code inside a table cell (a backtick in it cannot end the code span early)."""
+    if "`" in value:
+        return f"<code>{cell(value)}</code>"
+    shown = printable(value).replace("|", "\\|")
+    return f"`{shown}`"
 
 
 class Writer:
@@ -30,14 +39,14 @@ class Writer:
         """Remember the manifest's row and its findings."""
         verdict = str(result.verdict)
         self.rows.append(
-            f"| `{cell(result.path)}` | {cell(result.manifest_id or '-')} "
+            f"| {code(result.path)} | {cell(result.manifest_id or '-')} "
             f"| {_ICONS[verdict]} {verdict} |"
         )
         findings = reported(result)
         if findings:
             self.details += [
                 "",
-                f"### `{cell(result.path)}`",
+                f"### {code(result.path)}",
                 "",
                 "| line | severity | rule | finding |",
             ]
@@ -46,7 +55,7 @@ class Writer:
                 where = f"{finding.line}:{finding.column}" if finding.line else "-"
                 reference = f" ({finding.reference})" if finding.reference else ""
                 self.details.append(
-                    f"| {where} | {SEVERITY_WORD[finding.severity]} | `{cell(rule_id(finding))}` "
+                    f"| {where} | {SEVERITY_WORD[finding.severity]} | {code(rule_id(finding))} "
                     f"| {cell(finding.message + reference)} |"
                 )
         return ""

@@ -6,7 +6,7 @@ import json
 import textwrap
 from typing import Any
 
-from mineralcheck.formats.common import fingerprint, relative_path, reported, rule_id
+from mineralcheck.formats.common import fingerprint, relative_path, reported, rule_id, xml_safe
 from mineralcheck.formats.interface import Style, render_with
 from mineralcheck.results import (
     ControlInfo,
@@ -73,18 +73,31 @@ def _result(
     region: dict[str, int] = {"startLine": finding.line or 1}
     if finding.column:
         region["startColumn"] = finding.column
-    text = finding.message + (f" ({finding.reference})" if finding.reference else "")
+    text = xml_safe(finding.message + (f" ({finding.reference})" if finding.reference else ""))
+    location = {"artifactLocation": {"uri": xml_safe(uri)}, "region": region}
+    manifest = xml_safe(result.manifest_id) if result.manifest_id is not None else None
     entry: dict[str, Any] = {
-        "ruleId": rule_id(finding),
+        "ruleId": xml_safe(rule_id(finding)),
         "level": LEVELS[finding.severity],
         "message": {"text": text},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}],
+        "locations": [{"physicalLocation": location}],
         "partialFingerprints": {"primaryLocationLineHash": f"{fingerprint(result, finding)}:1"},
-        "properties": {"manifest": result.manifest_id, "item": finding.item},
+        "properties": {"manifest": manifest, "item": finding.item},
     }
     if rule_index is not None:
         entry["ruleIndex"] = rule_index
     return entry
+
+
+def _clean(value: Any) -> Any:
+    """Every string in a JSON value, made safe for XML-minded consumers of SARIF."""
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {key: _clean(v) for key, v in value.items()}
+    return value
 
 
 class Writer:
@@ -96,8 +109,9 @@ class Writer:
 
     def __init__(self, info: RunInfo, style: Style) -> None:
         self.style = style
-        self.rules: list[dict[str, Any]] = [_control_rule(c) for c in info.controls]
-        self.rules += [_tool_rule(code, text) for code, text in TOOL_RULES.items()]
+        rules = [_control_rule(c) for c in info.controls]
+        rules += [_tool_rule(code, text) for code, text in TOOL_RULES.items()]
+        self.rules: list[dict[str, Any]] = _clean(rules)
         self.index = {rule["id"]: position for position, rule in enumerate(self.rules)}
         self.info = info
         self.first = True

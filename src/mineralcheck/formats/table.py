@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from mineralcheck.formats import text
+from mineralcheck.formats.common import printable
 from mineralcheck.formats.interface import Style, render_with
 from mineralcheck.results import ManifestResult, Report, RunInfo, Severity, Summary
 
@@ -45,7 +46,11 @@ class Writer:
 
 def _table(results: list[ManifestResult], style: Style) -> str:
     from rich.console import Console
-    from rich.markup import escape
+    from rich.markup import escape as escape_markup
+
+    def escape(value: str) -> str:
+        return escape_markup(printable(value))
+
     from rich.table import Table
 
     table = Table(show_lines=False, header_style="bold")
@@ -54,7 +59,9 @@ def _table(results: list[ManifestResult], style: Style) -> str:
     table.add_column("Line", justify="right")
     table.add_column("Finding", overflow="fold")
     for result in results:
-        name = escape(result.path + (f"\n{result.manifest_id}" if result.manifest_id else ""))
+        name = escape(result.path) + (
+            f"\n{escape(result.manifest_id)}" if result.manifest_id else ""
+        )
         verdict = f"[{_COLOURS[result.verdict]}]{result.verdict}[/]"
         findings = text.shown(result, style)
         if not findings:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from mineralcheck.formats.common import printable
 from mineralcheck.formats.interface import Style, render_with
 from mineralcheck.results import Finding, ManifestResult, Report, RunInfo, Summary
 
 
 def finding_line(path: str, finding: Finding) -> str:
-    """One finding as a grep-friendly line."""
+    """One finding as a grep-friendly line (control characters in any value shown escaped)."""
     where = path
     if finding.line is not None:
         where += f":{finding.line}"
@@ -16,7 +17,7 @@ def finding_line(path: str, finding: Finding) -> str:
     rule = f" [{finding.rule}]" if finding.rule else ""
     field = f" ({finding.field})" if finding.field and finding.rule is None else ""
     reference = f" -- {finding.reference}" if finding.reference else ""
-    return f"{where}: {finding.severity}{rule} {finding.message}{field}{reference}"
+    return printable(f"{where}: {finding.severity}{rule} {finding.message}{field}{reference}")
 
 
 def shown(result: ManifestResult, style: Style) -> list[Finding]:
@@ -28,7 +29,7 @@ def result_lines(result: ManifestResult, style: Style) -> list[str]:
     """Every finding worth showing, then the manifest's verdict line."""
     lines = [finding_line(result.path, finding) for finding in shown(result, style)]
     name = f" ({result.manifest_id})" if result.manifest_id else ""
-    lines.append(f"{result.path}: {str(result.verdict).upper()}{name}")
+    lines.append(printable(f"{result.path}: {str(result.verdict).upper()}{name}"))
     return lines
 
 
