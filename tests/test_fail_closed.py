@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conftest import TEST_RULES, manifest
+from conftest import ROOT, TEST_RULES, manifest, permit
 from mineralcheck.discovery import MAX_BYTES
 
 PASSING = manifest(ship_date="2025-03-01")
@@ -237,3 +237,123 @@ def test_a_walk_that_finds_nothing_says_what_it_skipped(cli: Any, tmp_path: Path
     run = cli(["verify", str(tmp_path), *TEST_ONLY])
     assert run.code == 2
     assert "no manifests found" in run.err and "skipped 1 hidden" in run.err
+
+
+# -- 13. rule files that would crash or abuse the run are rejected by lint and verify --------
+
+GOOD_RULES = TEST_RULE_FILE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("edit", "needle"),
+    [
+        (
+            lambda t: t.replace(
+                "minerals:\n  - name: graphite\n",
+                "minerals:\n  - name: alpha\n    contains: [beta]\n"
+                "  - name: beta\n    contains: [alpha]\n  - name: graphite\n",
+            ),
+            "contains itself: alpha -> beta -> alpha",
+        ),
+        (lambda t: t.replace("ends: 2025-12-31", "ends: 9999-12-31"), "after 2999-12-31"),
+        (lambda t: t.replace("until: 2025-06-30", "until: 9999-12-31"), "after 2999-12-31"),
+        (
+            lambda t: t.replace('"{item} needs a licence"', '"{item:>300000000}"'),
+            "placeholder {item:>300000000} is not allowed",
+        ),
+        (
+            lambda t: t.replace('"{item} needs a licence"', '"{item.__class__}"'),
+            "placeholder {item.__class__} is not allowed",
+        ),
+        (
+            lambda t: t.replace('"{item} needs a licence"', '"{item!r} {nope}"'),
+            "placeholder {item!r} is not allowed",
+        ),
+        (lambda t: t.replace('"{item} needs a licence"', '"{0}"'), "placeholder {0}"),
+        (lambda t: t.replace('"{item} needs a licence"', '"{item"'), "not a valid template"),
+    ],
+)
+def test_lint_and_verify_reject_rules_that_would_crash_or_abuse(
+    cli: Any, tmp_path: Path, edit: Any, needle: str
+) -> None:
+    rules = tmp_path / "rules"
+    write(rules / "bad.yaml", edit(GOOD_RULES))
+    lint = cli(["rules", "lint", "--no-bundled-rules", str(rules)])
+    assert lint.code == 1 and needle in lint.out, lint.out
+    write(tmp_path / "m.yaml", FAILING)
+    run = cli(["verify", str(tmp_path / "m.yaml"), "--no-bundled-rules", "--rules", str(rules)])
+    assert run.code == 2 and needle in run.err
+    assert "internal error" not in run.err and run.out == ""
+
+
+def test_allowed_placeholders_still_fill_in(cli: Any, tmp_path: Path) -> None:
+    write(tmp_path / "m.yaml", FAILING)
+    run = cli(["verify", str(tmp_path / "m.yaml"), *TEST_ONLY])
+    assert "Gallium metal to DE needs a licence (9Z001) since 2025-03-10" in run.out
+
+
+# -- 14. a rule file is linted in the context of the pack it runs with ------------------------
+
+
+def test_a_bundled_rule_file_lints_clean_on_its_own_path(cli: Any) -> None:
+    no46 = ROOT / "rules" / "cn" / "mofcom-2024-46.yaml"
+    run = cli(["rules", "lint", str(no46)])
+    assert run.code == 0, run.out
+    assert "1 rule file(s) checked with the bundled pack" in run.err
+
+
+def test_an_edited_copy_replaces_the_bundled_file_of_its_id(cli: Any, tmp_path: Path) -> None:
+    text = (ROOT / "rules" / "cn" / "mofcom-2024-46.yaml").read_text(encoding="utf-8")
+    copy = write(tmp_path / "rules" / "cn" / "mofcom-2024-46.yaml", text + "\n# edited\n")
+    assert cli(["rules", "lint", str(copy)]).code == 0  # not a duplicate of the bundled id
+    alone = cli(["rules", "lint", "--no-bundled-rules", str(copy)])
+    assert alone.code == 1 and "items_of names" in alone.out  # what it leans on is elsewhere
+    broken = write(
+        tmp_path / "b" / "46.yaml", text.replace("effective:", "effective: 1999-01-01\n#", 1)
+    )
+    assert cli(["rules", "lint", str(broken)]).code == 1
+
+
+def test_the_published_rules_hook_passes_on_the_bundled_pack(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "rules").rglob("*.yaml"))
+    run = cli(["rules", "lint", *files])
+    assert run.code == 0, run.out
+
+
+# -- 15. quantities are compared exactly --------------------------------------------------------
+
+
+def _with_permit_of_1000_kg(quantities: list[str]) -> str:
+    items = "".join(
+        f"  - description: Gallium metal\n    mineral: gallium\n    quantity: {q}\n"
+        f"    permits: [P-1]\n"
+        for q in quantities
+    )
+    return manifest(items=items, permits=permit(extra="    quantity: 1000 kg\n"))
+
+
+@pytest.mark.parametrize(
+    ("quantities", "verdict", "needle"),
+    [
+        (["1000 kg"], "pass", ""),
+        (["1000.000000000000000000000001 kg"], "fail", "use 1000.000000000000000000000001 kg"),
+        (["999.999999999999999999999999 kg", "0.000000000000000000000002 kg"], "fail", "use"),
+        (["1000.00000000000000000000000001 kg"], "fail", "use"),  # the case
+        (["1000.000000000000000000000000001 kg"], "error", "more than 30 digits"),
+        (["1 t"], "pass", ""),
+        (["1000000.000000000000000000001 g"], "fail", "use"),
+    ],
+)
+def test_quantities_against_a_permit_are_exact(
+    quantities: list[str], verdict: str, needle: str
+) -> None:
+    from conftest import check
+    from mineralcheck.pipeline import Checker, Options
+
+    checker = Checker(Options(rule_paths=(TEST_RULES,), bundled=False))
+    result = check(checker, _with_permit_of_1000_kg(quantities))
+    assert result.verdict == verdict, result.findings
+    assert all(needle in f.message for f in result.findings if f.severity.rank >= 2)

@@ -319,7 +319,7 @@ def test_lint_finds_problems_with_file_and_line(
 def test_lint_finds_a_duplicate_rule_id_across_files(cli: Any, tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
     (tmp_path / "b.yaml").write_text(GOOD, encoding="utf-8")
-    run = cli(["rules", "lint", str(tmp_path)])
+    run = cli(["rules", "lint", "--no-bundled-rules", str(tmp_path)])
     assert run.code == 1
     assert (
         f"{tmp_path / 'b.yaml'}:2:5:" in run.out
@@ -330,7 +330,7 @@ def test_lint_finds_a_duplicate_rule_id_across_files(cli: Any, tmp_path: Path) -
 def test_lint_finds_a_suspension_of_an_unknown_rule(cli: Any, tmp_path: Path) -> None:
     text = (ROOT / "rules" / "cn" / "mofcom-2025-72.yaml").read_text(encoding="utf-8")
     (tmp_path / "72.yaml").write_text(text, encoding="utf-8")
-    run = cli(["rules", "lint", str(tmp_path)])
+    run = cli(["rules", "lint", "--no-bundled-rules", str(tmp_path)])
     assert run.code == 1 and "suspends unknown rule 'cn-mofcom-2024-46'" in run.out
 
 

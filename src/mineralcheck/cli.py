@@ -406,19 +406,35 @@ def rules_lint(
             help="Rule files or directories to check.", metavar="PATH", show_default=False
         ),
     ],
+    rules: RulesOption = None,
+    bundled_rules: BundledOption = None,
 ) -> int:
     """Check rule files: schema, dates in order, sources, unique ids, known minerals and countries.
 
-    Exit 0 when clean, 1 when a problem is found, 2 when the lint could not run.
+    Files are checked in the context of the pack they will run with (the bundled pack and the
+    configured --rules, as verify uses them): a file replaces the pack's file with the same id.
+    Exit 0 when clean, 1 when a problem is found, 2 when the lint could not run or the rule set
+    holds no control.
     """
+    from mineralcheck.config import resolve
     from mineralcheck.ruleset.files import rule_files
     from mineralcheck.ruleset.loader import NO_CONTROLS, load
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    cli_values = {
+        "rules": [str(r) for r in rules] if rules else None,
+        "bundled_rules": bundled_rules,
+    }
+    settings = resolve(cli_values, os.environ, Path.cwd())
+    count = len([p for p in rule_files(paths) if p.name != "pack.yaml"])
+    if count == 0:
+        shown = ", ".join(str(p) for p in paths)
+        _stderr(f"mineralcheck: no rule file (*.yaml, *.yml) in {shown}: nothing was checked")
+        return 2
     try:
-        loaded = load(paths, bundled=False)
+        loaded = load(settings.rules, bundled=settings.bundled_rules, edited=paths)
     except RulePackError as exc:
         for line in exc.lines():
             sys.stdout.write(line + "\n")
@@ -427,9 +443,10 @@ def rules_lint(
             return 2
         _stderr(f"mineralcheck: {len(exc.problems)} problem(s) in the rule files")
         return 1
-    count = len([p for p in rule_files(paths) if p.name != "pack.yaml"])
+    context = "the bundled pack" if settings.bundled_rules else "no bundled pack"
     _stderr(
-        f"mineralcheck: {count} rule file(s), {len(loaded.pack.controls)} controls: no problems"
+        f"mineralcheck: {count} rule file(s) checked with {context} "
+        f"({len(loaded.pack.controls)} controls in all): no problems"
     )
     return 0
 

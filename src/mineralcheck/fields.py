@@ -8,6 +8,7 @@ zero, ``1_000`` and ``1e3`` are not numbers, and a boolean is ``true`` or ``fals
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import re
 from decimal import Decimal
 from typing import Annotated, Any
@@ -41,13 +42,26 @@ def _kind(value: Any) -> str:
     return repr(value)
 
 
+MAX_DIGITS = 30
+# Every sum and product of quantities is computed in this context, so it is exact: with at most
+# MAX_DIGITS digits a number, no result comes near the precision, and if one ever did, the
+# Inexact trap would stop the check rather than round a quantity silently.
+EXACT = decimal.Context(
+    prec=8 * MAX_DIGITS,
+    traps=[decimal.Inexact, decimal.Rounded, decimal.InvalidOperation, decimal.Overflow],
+)
+
+
 def parse_decimal(value: Any, what: str = "a plain decimal number") -> Decimal:
-    """A non-negative decimal written plainly (``1200``, ``0.5``); no signs, exponents or ``_``."""
+    """A non-negative decimal written plainly (``1200``, ``0.5``); no signs, exponents or ``_``,
+    and at most ``MAX_DIGITS`` digits, so that every comparison and sum of it is exact."""
     if isinstance(value, Decimal):
         return value
     text = _text(value, what)
     if not _DECIMAL.fullmatch(text):
         raise ValueError(f"{text!r} is not {what}")
+    if len(text) - ("." in text) > MAX_DIGITS:
+        raise ValueError(f"{text!r} has more than {MAX_DIGITS} digits: write at most {MAX_DIGITS}")
     return Decimal(text)
 
 

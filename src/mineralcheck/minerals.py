@@ -59,14 +59,38 @@ class Vocabulary:
             )
 
     def expand(self, name: str) -> tuple[str, ...]:
-        """``name`` followed by every mineral it always contains (an SmCo magnet: Sm, Co)."""
+        """``name`` followed by every mineral it always contains (an SmCo magnet: Sm, Co),
+        depth first; a mineral reached twice (a cycle, which lint rejects) is listed once."""
         found = [name]
-        for part in self.contents.get(name, ()):
+        stack = list(reversed(self.contents.get(name, ())))
+        while stack:
+            part = stack.pop()
             canonical = self.canonical(part) or part
-            for inner in self.expand(canonical) if canonical != name else (canonical,):
-                if inner not in found:
-                    found.append(inner)
+            if canonical in found:
+                continue
+            found.append(canonical)
+            stack.extend(reversed(self.contents.get(canonical, ())))
         return tuple(found)
+
+    def cycle(self, name: str) -> list[str] | None:
+        """A chain of ``contains`` that leads from ``name`` back to it, if there is one."""
+        path = [name]
+        branches = [iter(self.contents.get(name, ()))]
+        seen = {name}
+        while branches:
+            part = next(branches[-1], None)
+            if part is None:
+                branches.pop()
+                path.pop()
+                continue
+            canonical = self.canonical(part) or part
+            if canonical == name:
+                return [*path, canonical]
+            if canonical not in seen:
+                seen.add(canonical)
+                path.append(canonical)
+                branches.append(iter(self.contents.get(canonical, ())))
+        return None
 
     def canonical(self, text: str) -> str | None:
         """The canonical name of ``text``, or ``None`` when it names no known mineral."""

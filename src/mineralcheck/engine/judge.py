@@ -19,6 +19,7 @@ from mineralcheck.engine.match import (
     match_listed_items,
     party_applies,
 )
+from mineralcheck.fields import EXACT
 from mineralcheck.manifest.model import Item, Manifest, Permit
 from mineralcheck.problems import field_path
 from mineralcheck.results import Finding, Severity
@@ -217,7 +218,9 @@ class Judge:
             assert permit is not None
             if permit.quantity is None:
                 continue
-            used = sum(lines.values(), Decimal(0))
+            used = Decimal(0)
+            for amount in lines.values():
+                used = EXACT.add(used, amount)  # exact: no 28-digit rounding
             if used > permit.quantity.in_kg():
                 line_list = ", ".join(str(manifest.line_of(i)) for i in sorted(lines))
                 over[number] = (
@@ -337,7 +340,7 @@ def _permit_problem(permit: Permit, manifest: Manifest, day: dt.date) -> str | N
 
 
 def _kg(amount: Decimal) -> str:
-    text = format(amount.normalize(), "f")
+    text = format(amount.normalize(EXACT), "f")
     return f"{text} kg"
 
 

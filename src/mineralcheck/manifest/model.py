@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema, model_validator
 
 from mineralcheck.fields import (
+    EXACT,
     Bool,
     Countries,
     Country,
@@ -69,7 +70,7 @@ class Quantity(_Strict):
 
     def in_kg(self) -> Decimal:
         """The mass in kilograms, exactly."""
-        return self.value * KILOGRAMS_PER_UNIT[self.unit]
+        return EXACT.multiply(self.value, KILOGRAMS_PER_UNIT[self.unit])
 
     def __str__(self) -> str:
         return f"{self.value} {self.unit}"

@@ -135,15 +135,29 @@ class Loaded:
     documents: dict[str, Document] = field(default_factory=dict)
 
 
-def load(paths: Iterable[Path], bundled: bool = True) -> Loaded:
-    """Load and check rule files; raises ``RulePackError`` listing every problem found."""
+def _same_file(path: Path, others: list[Path]) -> bool:
+    try:
+        return any(path.samefile(other) for other in others)
+    except OSError:
+        return False
+
+
+def load(paths: Iterable[Path], bundled: bool = True, edited: Iterable[Path] = ()) -> Loaded:
+    """Load and check rule files; raises ``RulePackError`` listing every problem found.
+
+    ``edited`` rule files (``rules lint FILE``) are checked in the context of the pack they will
+    run with: each replaces the file of the pack with the same rule id, or the same file.
+    """
     roots = [bundled_pack_dir()] if bundled else []
     roots.extend(paths)
+    linted = rule_files(edited)
+    files = [*linted, *(p for p in rule_files(roots) if not _same_file(p, linted))]
+    replaced: set[str] = set()  # rule ids of the edited files
     loaded = Loaded(RulePack())
     pack = loaded.pack
     problems: list[Located] = []
     seen: dict[str, str] = {}
-    for path in rule_files(roots):
+    for position, path in enumerate(files):
         name = str(path)
         try:
             document, raw = _read(path)
@@ -154,6 +168,10 @@ def load(paths: Iterable[Path], bundled: bool = True) -> Loaded:
         except RulePackError as exc:
             problems.extend(exc.problems)
             continue
+        if position < len(linted):
+            replaced.add(rule.id)
+        elif rule.id in replaced:
+            continue  # the pack's own version of a file being edited
         loaded.documents[name] = document
         problems.extend((name, p) for p in _rule_checks(rule, document))
         if rule.id in seen:
@@ -204,6 +222,19 @@ def _pack_checks(loaded: Loaded) -> list[Located]:
                         r_index,
                     )
                     problems.append((path, problem))
+        for m_index, mineral in enumerate(rule.minerals):
+            canonical = pack.vocabulary.canonical(mineral.name) or mineral.name.casefold()
+            cycle = pack.vocabulary.cycle(canonical)
+            if cycle is not None:
+                problem = _at(
+                    document,
+                    "contains-cycle",
+                    f"mineral {mineral.name!r} contains itself: " + " -> ".join(cycle),
+                    "minerals",
+                    m_index,
+                    "contains",
+                )
+                problems.append((path, problem))
         for index, entry in enumerate(rule.suspends):
             if entry.rule not in ids:
                 problems.append(

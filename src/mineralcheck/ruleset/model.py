@@ -21,14 +21,75 @@ from pydantic import (
 from mineralcheck.fields import (
     Countries,
     Country,
-    Date,
     HsPrefix,
     NonEmpty,
     Text,
+    parse_date,
     parse_decimal,
 )
 
 _ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
+LAST_DAY = dt.date(2999, 12, 31)
+# The names a control's message may use, as {name} with no format spec, conversion or attribute.
+PLACEHOLDERS = (
+    "party",
+    "item",
+    "line",
+    "destination",
+    "control_code",
+    "effective",
+    "reference",
+)
+
+
+def _rule_date(value: Any) -> dt.date:
+    day = parse_date(value)
+    if day > LAST_DAY:
+        raise ValueError(
+            f"{day} is after {LAST_DAY}: leave ends/until out for a measure with no end date"
+        )
+    return day
+
+
+Date = Annotated[
+    dt.date,
+    BeforeValidator(_rule_date),
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+]
+
+
+def _message(value: Any) -> str:
+    """A control's message: text whose placeholders are names from ``PLACEHOLDERS`` only."""
+    import string
+
+    text = value.strip() if isinstance(value, str) else value
+    if not isinstance(text, str) or not text:
+        raise ValueError("expected a message text")
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise ValueError(
+            f"the message is not a valid template: {exc} (write {{{{ for a brace)"
+        ) from None
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS or spec or conversion:
+            shown = (
+                "{"
+                + name
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+            raise ValueError(
+                f"placeholder {shown} is not allowed: use {{name}} with a name from "
+                + ", ".join(PLACEHOLDERS)
+            )
+    return text
+
+
+Message = Annotated[str, BeforeValidator(_message), WithJsonSchema({"type": "string"})]
 _URL = re.compile(r"https?://\S+")
 
 
@@ -238,7 +299,7 @@ class Control(_Strict):
     end_users: Literal["any", "military"] = "any"
     parties: Annotated[tuple[Party, ...], NonEmpty] | None = None
     requires: Requirement
-    message: Text
+    message: Message
     effective: Date | None = None
     source: Url | None = None
     unconfirmed: Text | None = None
