@@ -72,8 +72,10 @@ def permit(
 def _private_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every test gets its own verdict cache, never the user's."""
+    """Every test gets its own verdict cache and cache key, never the user's."""
     monkeypatch.setenv("MINERALCHECK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    key = tmp_path_factory.mktemp("key") / "cache.key"
+    monkeypatch.setenv("MINERALCHECK_CACHE_KEY", str(key))
 
 
 @pytest.fixture(scope="session")

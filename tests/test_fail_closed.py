@@ -357,3 +357,66 @@ def test_quantities_against_a_permit_are_exact(
     result = check(checker, _with_permit_of_1000_kg(quantities))
     assert result.verdict == verdict, result.findings
     assert all(needle in f.message for f in result.findings if f.severity.rank >= 2)
+
+
+# -- 16. the verdict cache cannot be forged by whoever can write it ----------------------------
+
+
+def _verdicts(cli: Any, directory: Path) -> dict[str, str]:
+    run = cli(["verify", str(directory), "-f", "json", *TEST_ONLY])
+    return {Path(p).name: r["verdict"] for p, r in results(run).items()}
+
+
+def _entries(cache: Path) -> list[tuple[str, str]]:
+    import sqlite3
+
+    with sqlite3.connect(cache / "results.sqlite3") as db:
+        return list(db.execute("SELECT key, value FROM results"))
+
+
+def test_a_forged_cache_entry_is_a_miss_never_a_verdict(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+    import zlib
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MINERALCHECK_CACHE_DIR", str(cache))
+    write(tmp_path / "m" / "bad.yaml", FAILING)
+    write(tmp_path / "m" / "good.yaml", PASSING)
+    assert _verdicts(cli, tmp_path / "m") == {"bad.yaml": "fail", "good.yaml": "pass"}
+    entries = _entries(cache)
+    assert len(entries) == 2
+    by_verdict = {value[64:].split("\t", 1)[0]: (key, value) for key, value in entries}
+    bad_key, bad_value = by_verdict["fail"]
+    _, good_value = by_verdict["pass"]
+    with sqlite3.connect(cache / "results.sqlite3") as db:
+        # a forger rewrites the verdict and re-seals it as a checksum would be
+        forged = bad_value[64:].replace("fail", "pass")
+        for seal in (f"{zlib.crc32(forged.encode()):08x}".ljust(64, "0"), bad_value[:64]):
+            db.execute("UPDATE results SET value = ? WHERE key = ?", (seal + forged, bad_key))
+            db.commit()
+            assert _verdicts(cli, tmp_path / "m")["bad.yaml"] == "fail"
+        # or copies the sealed entry of a passing manifest onto the failing one's key
+        db.execute("UPDATE results SET value = ? WHERE key = ?", (good_value, bad_key))
+        db.commit()
+    assert _verdicts(cli, tmp_path / "m")["bad.yaml"] == "fail"
+
+
+def test_the_cache_key_is_private_and_outside_the_cache(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache, key = tmp_path / "cache", tmp_path / "secret" / "cache.key"
+    monkeypatch.setenv("MINERALCHECK_CACHE_DIR", str(cache))
+    monkeypatch.setenv("MINERALCHECK_CACHE_KEY", str(key))
+    write(tmp_path / "m" / "bad.yaml", FAILING)
+    _verdicts(cli, tmp_path / "m")
+    assert key.stat().st_mode & 0o777 == 0o600 and len(_entries(cache)) == 1
+    key.chmod(0o644)  # a key others can read is no key: the cache is not used
+    (cache / "results.sqlite3").unlink()
+    _verdicts(cli, tmp_path / "m")
+    assert not (cache / "results.sqlite3").exists()
+    inside = cache / "cache.key"  # a key restored along with the cache is no key either
+    monkeypatch.setenv("MINERALCHECK_CACHE_KEY", str(inside))
+    assert _verdicts(cli, tmp_path / "m") == {"bad.yaml": "fail"}
+    assert not inside.exists() and not (cache / "results.sqlite3").exists()

@@ -175,7 +175,8 @@ def test_no_temporary_file_after_a_full_disk(
             self.stream.close()
 
     monkeypatch.setattr(output.os, "fdopen", lambda *a, **k: Full(real_fdopen(*a, **k)))
-    run = cli(["verify", str(tmp_path / "m"), "-o", f"sarif:{tmp_path}/r.sarif", *TEST_ONLY])
+    sarif = f"sarif:{tmp_path}/r.sarif"
+    run = cli(["verify", str(tmp_path / "m"), "--no-cache", "-o", sarif, *TEST_ONLY])
     assert run.code == 2
     assert f"cannot write {tmp_path}/r.sarif: No space left on device" in run.err
     assert leftovers(tmp_path) == [] and not (tmp_path / "r.sarif").exists()

@@ -1,18 +1,21 @@
 """The verdict cache: a result is reused only for the same bytes, rule pack, version and options.
 
 Entries live in one SQLite file in the user's cache directory, so lookups cost the same at
-20,000 manifests as at 20 and memory does not grow with the cache. Anything unreadable in the
-cache (a damaged database, an entry that does not decode to a well-formed result) is ignored
-and recomputed, never trusted.
+20,000 manifests as at 20 and memory does not grow with the cache. Every entry is sealed with
+an HMAC-SHA-256 over its key and value, under a secret key kept outside the cache directory
+(created 0600 on first use), so whoever can write the cache (a CI cache restored from another
+branch) cannot forge a verdict: an entry whose seal does not match, or anything unreadable, is
+ignored and recomputed, never trusted.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import sqlite3
-import zlib
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +27,8 @@ from mineralcheck.results import (
     encode_findings,
 )
 
-SCHEMA = 3
+SCHEMA = 4
+KEY_BYTES = 32
 
 
 def default_directory() -> Path:
@@ -35,6 +39,45 @@ def default_directory() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("mineralcheck", appauthor=False))
+
+
+def default_key_file() -> Path:
+    """``$MINERALCHECK_CACHE_KEY``, else ``cache.key`` in the platform's user data directory:
+    never inside the cache directory, which CI systems save and restore."""
+    override = os.environ.get("MINERALCHECK_CACHE_KEY")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("mineralcheck", appauthor=False)) / "cache.key"
+
+
+def load_secret(key_file: Path, cache_dir: Path) -> bytes | None:
+    """The cache's secret key, created on first use; ``None`` (no cache) when it cannot be had
+    or trusted: inside the cache directory, readable or writable by others, not ours."""
+    try:
+        if key_file.resolve().is_relative_to(cache_dir.resolve()):
+            return None
+        key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(os.urandom(KEY_BYTES).hex())
+        descriptor = os.open(key_file, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(descriptor) as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode) or status.st_mode & 0o077:
+                return None
+            if hasattr(os, "geteuid") and status.st_uid != os.geteuid():
+                return None
+            text = handle.read(2 * KEY_BYTES + 1)
+        secret = bytes.fromhex(text)
+    except (OSError, ValueError):
+        return None
+    return secret if len(secret) == KEY_BYTES else None
 
 
 def code_fingerprint() -> str:
@@ -113,16 +156,22 @@ def _decode_info(text: str) -> RunInfo:
 class ResultCache:
     """Verdicts of one kind of run (tool version, rule pack, options), by file content."""
 
-    def __init__(self, directory: Path, key: str) -> None:
+    def __init__(self, directory: Path, key: str, key_file: Path | None = None) -> None:
         self.directory = directory
         self.key = key
+        self.key_file = key_file if key_file is not None else default_key_file()
         self._prefix = hashlib.sha256(key.encode() + b"\0")
         self._db: sqlite3.Connection | None = None
+        self._secret: bytes | None = None
         self._broken = False
         self._pending = 0
 
     def _connection(self) -> sqlite3.Connection | None:
         if self._db is None and not self._broken:
+            self._secret = load_secret(self.key_file, self.directory)
+            if self._secret is None:
+                self._broken = True  # no key we can trust: no cache
+                return None
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.directory / "results.sqlite3", timeout=5)
@@ -142,15 +191,20 @@ class ResultCache:
         digest.update(raw)
         return digest.hexdigest()
 
-    @staticmethod
-    def _sealed(value: str) -> str:
-        """The value with a checksum in front, so a damaged entry is recognised."""
-        return f"{zlib.crc32(value.encode()):08x}{value}"
+    def _seal(self, key: str, value: str) -> str:
+        """The MAC of an entry's key and value (64 hex digits)."""
+        assert self._secret is not None
+        message = key.encode() + b"\0" + value.encode("utf-8", "surrogatepass")
+        return hmac.digest(self._secret, message, "sha256").hex()
 
-    @staticmethod
-    def _unsealed(stored: str) -> str | None:
-        value = stored[8:]
-        if f"{zlib.crc32(value.encode()):08x}" != stored[:8]:
+    def _sealed(self, key: str, value: str) -> str:
+        """The value with its MAC in front, so a forged or damaged entry is recognised."""
+        return self._seal(key, value) + value
+
+    def _unsealed(self, key: str, stored: str) -> str | None:
+        """The value of a stored entry, or ``None`` when its MAC does not match."""
+        value = stored[64:]
+        if not hmac.compare_digest(stored[:64], self._seal(key, value)):
             return None
         return value
 
@@ -163,7 +217,7 @@ class ResultCache:
         except sqlite3.Error:
             self._broken = True
             return None
-        return self._unsealed(row[0]) if row and isinstance(row[0], str) else None
+        return self._unsealed(key, row[0]) if row and isinstance(row[0], str) else None
 
     def _write(self, table: str, key: str, value: str) -> None:
         db = self._connection()
@@ -172,7 +226,7 @@ class ResultCache:
         try:
             db.execute(
                 f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)",
-                (key, self._sealed(value)),
+                (key, self._sealed(key, value)),
             )
             self._pending += 1
             if self._pending >= 500:
@@ -200,8 +254,8 @@ class ResultCache:
             if not isinstance(stored, str):
                 append(None)
                 continue
-            value = stored[8:]
-            if f"{zlib.crc32(value.encode()):08x}" != stored[:8]:  # damaged: recompute
+            value = self._unsealed(key, stored)
+            if value is None:  # forged or damaged: recompute
                 append(None)
                 continue
             try:
