@@ -242,7 +242,12 @@ def main() -> int:
         print("mineralcheck is not installed in this environment", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="mineralcheck-bench-"))
-    env = {**os.environ, "MINERALCHECK_CACHE_DIR": str(work / "cache"), "NO_COLOR": "1"}
+    env = {
+        **os.environ,
+        "MINERALCHECK_CACHE_DIR": str(work / "cache"),
+        "MINERALCHECK_CACHE_KEY": str(work / "cache.key"),  # outside the cache, as by default
+        "NO_COLOR": "1",
+    }
     env.pop("GITHUB_ACTIONS", None)
     figures: dict[str, float] = {}
     try:

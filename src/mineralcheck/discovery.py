@@ -140,8 +140,10 @@ def _walk(
             if entry.is_dir(follow_symlinks=False):
                 mode = stat.S_IFDIR
                 inode = (entry.stat(follow_symlinks=False).st_dev, entry.inode())
+            elif entry.is_file(follow_symlinks=False):
+                mode, inode = stat.S_IFREG, (0, 0)  # the usual case: known without a stat call
             else:
-                status = entry.stat()  # follows a link to its target
+                status = entry.stat()  # a link (followed to its target) or a special file
                 mode = status.st_mode
                 inode = (status.st_dev, status.st_ino)
         except OSError as exc:
