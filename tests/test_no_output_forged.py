@@ -125,3 +125,12 @@ def test_a_stop_commands_description_cannot_silence_the_annotations(
     commands = [line for line in lines if line.lstrip().startswith("::")]
     assert commands and all(line.startswith("::error file=") for line in commands), lines
     assert "\x1b" not in run.out
+
+
+def test_messages_on_standard_error_cannot_add_lines(cli: Any, tmp_path: Path) -> None:
+    odd = tmp_path / "evil\n::error::forged\x1b[2K.yaml"
+    run = cli(["verify", str(odd), "-f", "github", *TEST_ONLY])
+    assert run.code == 2
+    assert "\x1b" not in run.err and "\x1b" not in run.out
+    for line in (run.out + run.err).splitlines():
+        assert not line.lstrip().startswith("::") or line.startswith("::error file="), line

@@ -75,7 +75,10 @@ def _parse_as_of(value: str | None) -> dt.date | None:
 
 
 def _stderr(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    """One line on standard error; control characters from file names or files shown escaped."""
+    from mineralcheck.formats.common import printable
+
+    sys.stderr.write(printable(message) + "\n")
 
 
 RulesOption = Annotated[
@@ -417,6 +420,7 @@ def rules_lint(
     holds no control.
     """
     from mineralcheck.config import resolve
+    from mineralcheck.formats.common import printable
     from mineralcheck.ruleset.files import rule_files
     from mineralcheck.ruleset.loader import NO_CONTROLS, load
 
@@ -437,7 +441,7 @@ def rules_lint(
         loaded = load(settings.rules, bundled=settings.bundled_rules, edited=paths)
     except RulePackError as exc:
         for line in exc.lines():
-            sys.stdout.write(line + "\n")
+            sys.stdout.write(printable(line) + "\n")
         if any(problem.code == NO_CONTROLS for _, problem in exc.problems):
             _stderr("mineralcheck: no control in the rule files: nothing was checked")
             return 2
