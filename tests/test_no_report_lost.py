@@ -233,34 +233,31 @@ def init_code(cli: Any, directory: Path) -> int:
         ("", "an output needs a file name"),
     ],
 )
-def test_bad_output_specs_are_usage_errors(
-    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str, message: str
-) -> None:
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory holding two manifests in ``m/``."""
     corpus(tmp_path / "m", 2)
     monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_bad_output_specs_are_usage_errors(cli: Any, here: Path, output: str, message: str) -> None:
+    tmp_path = here
     run = cli(["verify", "m", "-o", output, *TEST_ONLY])
     assert run.code == 2 and message in run.err and "internal error" not in run.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
 
 
-def test_a_colon_file_name_is_written_with_a_dot_slash(
-    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    corpus(tmp_path / "m", 2)
-    monkeypatch.chdir(tmp_path)
+def test_a_colon_file_name_is_written_with_a_dot_slash(cli: Any, here: Path) -> None:
     run = cli(["verify", "m", "-f", "json", "-o", "./html:r.json", *TEST_ONLY])
     assert run.code == 1
-    assert json.loads((tmp_path / "html:r.json").read_text())["summary"]["manifests"] == 2
+    assert json.loads((here / "html:r.json").read_text())["summary"]["manifests"] == 2
 
 
-def test_the_same_output_twice_is_a_usage_error(
-    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    corpus(tmp_path / "m", 2)
-    monkeypatch.chdir(tmp_path)
+def test_the_same_output_twice_is_a_usage_error(cli: Any, here: Path) -> None:
     run = cli(["verify", "m", "-o", "json:r.out", "-o", "sarif:./r.out", *TEST_ONLY])
     assert run.code == 2 and "given as an output twice" in run.err
-    assert not (tmp_path / "r.out").exists()
+    assert not (here / "r.out").exists()
 
 
 # -- 9. names and text that are not ASCII or not UTF-8 ----------------------------------------
