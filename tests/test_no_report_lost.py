@@ -225,14 +225,6 @@ def init_code(cli: Any, directory: Path) -> int:
     return int(run.code)
 
 
-@pytest.mark.parametrize(
-    ("output", "message"),
-    [
-        ("html:r.html", "'html' is not a format"),
-        ("json:", "names no file after 'json:'"),
-        ("", "an output needs a file name"),
-    ],
-)
 @pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A working directory holding two manifests in ``m/``."""
@@ -241,6 +233,14 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("html:r.html", "'html' is not a format"),
+        ("json:", "names no file after 'json:'"),
+        ("", "an output needs a file name"),
+    ],
+)
 def test_bad_output_specs_are_usage_errors(cli: Any, here: Path, output: str, message: str) -> None:
     tmp_path = here
     run = cli(["verify", "m", "-o", output, *TEST_ONLY])
