@@ -18,6 +18,7 @@ TESTS = Path(__file__).parent
 ROOT = TESTS.parent
 EXAMPLES = ROOT / "examples"
 TEST_RULES = TESTS / "data" / "rules"
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 BASE = """\
 id: T-1

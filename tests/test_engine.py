@@ -80,11 +80,15 @@ def test_hs_code_alone_classifies_an_item(test_checker: Checker) -> None:
     assert rules_hit(check(test_checker, manifest(items=items)), Severity.FAIL) == [GALLIUM]
 
 
-def test_declared_minerals_decide_over_hs_code(test_checker: Checker) -> None:
+def test_a_declared_mineral_never_takes_out_what_a_listed_code_brings_in(
+    test_checker: Checker,
+) -> None:
     items = (
         "  - description: Iron\n    hs_code: 8112929090\n    mineral: iron\n    quantity: 1 kg\n"
     )
-    assert check(test_checker, manifest(items=items)).verdict is Severity.PASS
+    result = check(test_checker, manifest(items=items))
+    assert result.verdict is Severity.WARN  # under a shorter prefix: a person checks
+    assert "iron" in result.findings[0].message and "8112929090" in result.findings[0].message
 
 
 # --- purity thresholds -----------------------------------------------------------------------
@@ -115,8 +119,15 @@ def test_missing_purity_under_a_threshold_is_a_warning_naming_it(test_checker: C
 
 def test_form_outside_the_control_does_not_match(test_checker: Checker) -> None:
     items = ANTIMONY.replace("form: oxide", "form: metal") + "    purity: 99.999%\n"
-    # "metal" is not a form the test pack distinguishes, so it cannot be ruled out
-    assert check(test_checker, manifest(items=items)).verdict is Severity.WARN
+    # "metal" is a form of the vocabulary, and not an oxide: the control is ruled out
+    assert check(test_checker, manifest(items=items)).verdict is Severity.PASS
+
+
+def test_a_broader_form_than_the_control_names_is_a_warning(test_checker: Checker) -> None:
+    items = ANTIMONY.replace("form: oxide", "form: compound") + "    purity: 99.999%\n"
+    result = check(test_checker, manifest(items=items))
+    assert result.verdict is Severity.WARN
+    assert "'compound' may be oxide" in result.findings[0].message
 
 
 def test_missing_form_under_a_form_condition_is_a_warning(test_checker: Checker) -> None:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from mineralcheck.engine.match import CompiledControl
+from mineralcheck.engine.match import SUBHEADING, CompiledControl
 from mineralcheck.manifest.model import Item
 from mineralcheck.ruleset.pack import Status
 
@@ -27,6 +27,7 @@ class ControlIndex:
     def __init__(self, controls: list[CompiledControl]) -> None:
         self.by_mineral: dict[str, set[int]] = defaultdict(set)
         self.by_hs_prefix: dict[str, set[int]] = defaultdict(set)
+        self.by_subheading: dict[str, set[int]] = defaultdict(set)  # for items known by code
         self.every_item: set[int] = set()
         for position, control in enumerate(controls):
             if control.matches is None:
@@ -37,6 +38,8 @@ class ControlIndex:
                     self.by_mineral[mineral].add(position)
                 for prefix in match.spec.hs_codes:
                     self.by_hs_prefix[prefix].add(position)
+                    if len(prefix) > SUBHEADING:
+                        self.by_subheading[prefix[:SUBHEADING]].add(position)
         self.hs_lengths = sorted({len(prefix) for prefix in self.by_hs_prefix})
 
     def listing(self, item: Item) -> set[int]:
@@ -46,6 +49,8 @@ class ControlIndex:
             found |= self.by_mineral.get(mineral, set())
         code = item.hs_code
         if code is not None:
+            if not item.mineral:
+                found |= self.by_subheading.get(code[:SUBHEADING], set())
             for length in self.hs_lengths:
                 if length > len(code):
                     break

@@ -74,9 +74,7 @@ class Judge:
             return context.dual_use(index)
         if control.matches is None:
             return APPLIES
-        return match_listed_items(
-            control, item, context.manifest, self.pack.forms, context.in_force
-        )
+        return match_listed_items(control, item, context.manifest, context.in_force)
 
     def findings(
         self, manifest: Manifest, document: Document, as_of: dt.date | None = None
@@ -128,6 +126,12 @@ class Judge:
                         )
                     )
                     continue
+                if outcome.conflict is not None:
+                    findings.append(
+                        context.item_finding(
+                            Severity.WARN, "classification", index, loaded, outcome.conflict
+                        )
+                    )
                 message = context.message(control, index)
                 if loaded.requires is Requirement.PROHIBITED:
                     findings.append(
@@ -365,9 +369,7 @@ class _Context:
             listing = judge.index.listing(item) & self.in_force
             self._dual_use[index] = best(
                 [
-                    match_listed_items(
-                        judge.controls[p], item, self.manifest, judge.pack.forms, self.in_force
-                    )
+                    match_listed_items(judge.controls[p], item, self.manifest, self.in_force)
                     for p in in_order(listing)
                     if not judge.controls[p].parties
                 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 
+from mineralcheck.forms import meet
 from mineralcheck.manifest.model import Item, Manifest
 from mineralcheck.ruleset.model import ItemMatch, Party
 from mineralcheck.ruleset.pack import LoadedControl, RulePack
@@ -22,10 +23,12 @@ class Outcome(Enum):
 
 @dataclass(frozen=True, slots=True)
 class ItemOutcome:
-    """The outcome for one item, with what is missing when it cannot be decided."""
+    """The outcome for one item, with what is missing when it cannot be decided, and a
+    disagreement between the evidence to report even when the control applies."""
 
     outcome: Outcome
     missing: tuple[str, ...] = ()
+    conflict: str | None = None
 
 
 NO = ItemOutcome(Outcome.NO)
@@ -34,11 +37,17 @@ APPLIES = ItemOutcome(Outcome.APPLIES)
 
 @dataclass(frozen=True)
 class CompiledMatch:
-    """An item match with its mineral names resolved to the pack's canonical names."""
+    """An item match with its mineral names resolved to the pack's canonical names.
+
+    ``code_minerals`` gives, for each of its reference codes, the minerals of every match in
+    the pack that lists the code: a code several controls share (an oxide mixture of seven rare
+    earths) agrees with a declared mineral that any of them names.
+    """
 
     spec: ItemMatch
     minerals: frozenset[str]
     all_of: frozenset[str]
+    code_minerals: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,12 @@ def party_key(name: str) -> str:
 def compile_pack(pack: RulePack) -> list[CompiledControl]:
     """Resolve every control's names once, before any manifest is checked."""
     canonical = pack.vocabulary.canonical
+    named: dict[str, set[str]] = {}  # reference code -> minerals of the matches that list it
+    for loaded in pack.controls:
+        for spec in loaded.items if isinstance(loaded.items, tuple) else ():
+            names = {canonical(m) or m for m in (*spec.minerals, *spec.all_of)}
+            for code in spec.hs_codes:
+                named.setdefault(code, set()).update(names)
     own: dict[str, tuple[CompiledMatch, ...]] = {}
     for loaded in pack.controls:
         if isinstance(loaded.items, tuple):
@@ -81,6 +96,7 @@ def compile_pack(pack: RulePack) -> list[CompiledControl]:
                     spec,
                     frozenset(canonical(m) or m for m in spec.minerals),
                     frozenset(canonical(m) or m for m in spec.all_of),
+                    {code: frozenset(named[code]) for code in spec.hs_codes},
                 )
                 for spec in loaded.items
             )
@@ -108,68 +124,139 @@ def compile_pack(pack: RulePack) -> list[CompiledControl]:
     return compiled
 
 
-def _hs_hit(spec: ItemMatch, item: Item) -> bool:
+def _hs_hit(spec: ItemMatch, item: Item) -> str | None:
+    """The listed reference code that ``item``'s HS code falls under, if any."""
     code = item.hs_code
-    return code is not None and any(code.startswith(prefix) for prefix in spec.hs_codes)
+    if code is None:
+        return None
+    return next((prefix for prefix in spec.hs_codes if code.startswith(prefix)), None)
 
 
-def match_item(
-    match: CompiledMatch, item: Item, manifest: Manifest, known_forms: set[str]
-) -> ItemOutcome:
-    """Whether ``item`` is one of the items ``match`` describes."""
+FULL_CODE = 10  # a full Chinese tariff line names one kind of goods; a shorter prefix, many
+
+
+def _what(match: CompiledMatch) -> str:
+    names = sorted(match.minerals) or sorted(match.all_of)
+    return " or ".join(names) if names else "the items it lists"
+
+
+SUBHEADING = 6  # the HS subheading: the same kind of goods the world over
+
+
+def _near_code(spec: ItemMatch, item: Item) -> ItemOutcome:
+    """For an item known only by its code: undecided when the code is in the subheading of a
+    listed code without being one (a rare-earth compound line next to listed ones), else no."""
+    code = item.hs_code
+    if code is None or len(code) <= SUBHEADING:
+        return NO
+    near = [c for c in spec.hs_codes if len(c) > SUBHEADING and c[:SUBHEADING] == code[:SUBHEADING]]
+    if not near:
+        return NO
+    return ItemOutcome(
+        Outcome.UNDECIDED,
+        (
+            f"mineral (HS code {code} is in subheading {code[:SUBHEADING]}, as this control's "
+            f"{', '.join(near[:3])}{' ...' if len(near) > 3 else ''} are, but is not one of them)",
+        ),
+    )
+
+
+def match_item(match: CompiledMatch, item: Item, manifest: Manifest) -> ItemOutcome:
+    """Whether ``item`` is one of the items ``match`` describes.
+
+    Evidence adds up and never cancels out. The item is in when its minerals, form and purity
+    match, or when its HS code falls under one of the match's reference codes. When the two
+    disagree (a declared mineral the code does not name, a form or purity that puts the item
+    outside while its code is listed), the item is never simply out: a full listed code still
+    brings it in, with a ``conflict`` to check; a shorter one leaves it undecided.
+    """
     spec = match.spec
-    missing: list[str] = []
-    declared = set(item.mineral or ())
-    hs_counts = spec.hs_codes_match == "all-items" or not declared
-    by_composition = bool(declared) and bool(match.minerals or match.all_of)
-    if by_composition and (
-        (match.minerals and declared.isdisjoint(match.minerals)) or not match.all_of <= declared
-    ):
-        by_composition = False
-    if not by_composition:
-        if not (hs_counts and _hs_hit(spec, item)):
-            return NO
-        if spec.on_hs_code_alone == "undecided" or (match.all_of and not declared):
-            missing.append("mineral (the HS code alone does not decide)")
     if spec.origin is not None:
         origin = item.origin or manifest.exporter.country
         if not spec.origin.includes(origin):
-            return NO
+            return NO  # the measure is about goods of another origin
+    declared = set(item.mineral or ())
+    names_it = bool(match.minerals or match.all_of)
+    by_mineral = (
+        bool(declared)
+        and names_it
+        and not (match.minerals and declared.isdisjoint(match.minerals))
+        and match.all_of <= declared
+    )
+    listed = _hs_hit(spec, item)
+    if not by_mineral and listed is None:
+        return _near_code(spec, item) if not declared else NO
+    if not names_it and declared and spec.on_hs_code_alone == "undecided":
+        return NO  # a match for items known only by code: the declared minerals decide
+    missing: list[str] = []
+    ruled_out: list[str] = []
     if spec.forms:
         if item.form is None:
             missing.append(f"form (controlled forms: {', '.join(spec.forms)})")
-        elif item.form not in spec.forms:
-            if item.form in known_forms:
-                return NO
-            missing.append(f"form ({item.form!r} is not a form the rule pack distinguishes)")
+        else:
+            form = meet(item.form, spec.forms)
+            if form.meets is None:
+                missing.append(form.missing)
+            elif form.meets is False:
+                ruled_out.append(f"form {item.form!r} (controlled: {', '.join(spec.forms)})")
     if spec.purity is not None:
         if item.purity is None:
             missing.append(f"purity (controlled at {spec.purity})")
         elif not spec.purity.met_by(item.purity):
-            return NO
+            ruled_out.append(f"purity {item.purity} % (controlled at {spec.purity})")
     if spec.undecided is not None:
         missing.append(spec.undecided)
-    if missing:
-        return ItemOutcome(Outcome.UNDECIDED, tuple(missing))
-    return APPLIES
+    if listed is None:  # the composition alone decides
+        if ruled_out:
+            return NO
+        return ItemOutcome(Outcome.UNDECIDED, tuple(missing)) if missing else APPLIES
+    # the HS code is one of the control's reference codes
+    code = item.hs_code
+    shared = spec.on_hs_code_alone == "undecided" or len(listed) < FULL_CODE
+    if ruled_out:
+        return ItemOutcome(
+            Outcome.UNDECIDED,
+            (
+                f"classification (HS code {code} is a reference code of this control, but the "
+                f"declared {' and '.join(ruled_out)} would put the line outside it)",
+            ),
+        )
+    if declared and not by_mineral:
+        if not declared.isdisjoint(match.code_minerals.get(listed, ())):
+            return NO  # a code several controls share; another of them names these minerals
+        conflict = (
+            f"line declares {', '.join(sorted(declared))}, but its HS code {code} is listed for "
+            f"{_what(match)}; check the code and the declared minerals"
+        )
+        if shared:
+            return ItemOutcome(Outcome.UNDECIDED, (f"classification ({conflict})",))
+        return ItemOutcome(Outcome.APPLIES, (), conflict)
+    if not declared and (spec.on_hs_code_alone == "undecided" or match.all_of):
+        missing.append("mineral (the HS code alone does not decide)")
+    if by_mineral and spec.on_hs_code_alone != "undecided":
+        return APPLIES  # the code confirms what the composition left open
+    return ItemOutcome(Outcome.UNDECIDED, tuple(missing)) if missing else APPLIES
 
 
 def best(outcomes: list[ItemOutcome]) -> ItemOutcome:
-    """Applies if any applies, else the first undecided, else no."""
+    """Applies if any applies (without a conflict if one does), else the first undecided,
+    else no."""
     undecided: ItemOutcome | None = None
+    conflicting: ItemOutcome | None = None
     for outcome in outcomes:
         if outcome.outcome is Outcome.APPLIES:
-            return outcome
-        if outcome.outcome is Outcome.UNDECIDED and undecided is None:
+            if outcome.conflict is None:
+                return outcome
+            conflicting = conflicting or outcome
+        elif outcome.outcome is Outcome.UNDECIDED and undecided is None:
             undecided = outcome
-    return undecided or NO
+    return conflicting or undecided or NO
 
 
 def match_listed_items(
     control: CompiledControl,
     item: Item,
     manifest: Manifest,
-    known_forms: set[str],
     in_force: frozenset[int] | None = None,
 ) -> ItemOutcome:
     """The outcome of a control that lists its items (``NO`` for any other control).
@@ -184,8 +271,8 @@ def match_listed_items(
         matches = [
             m for m, s in zip(control.matches, control.sources, strict=True) if s in in_force
         ]
-        return best([match_item(m, item, manifest, known_forms) for m in matches])
-    return best([match_item(m, item, manifest, known_forms) for m in control.matches])
+        return best([match_item(m, item, manifest) for m in matches])
+    return best([match_item(m, item, manifest) for m in control.matches])
 
 
 def listed_party(control: CompiledControl, manifest: Manifest) -> Party | None:

@@ -24,6 +24,7 @@ from mineralcheck.fields import (
     parse_decimal,
     parse_text,
 )
+from mineralcheck.forms import FORMS, canonical_form, unknown_form
 
 # Exact factors to kilograms; the pound is defined as exactly 0.45359237 kg.
 KILOGRAMS_PER_UNIT: dict[str, Decimal] = {
@@ -155,6 +156,26 @@ class EndUser(Party):
     end_use: Text | None = None
 
 
+def _form(value: Any) -> str:
+    text = parse_text(value)
+    name = canonical_form(text)
+    if name is None:
+        raise ValueError(unknown_form(text))
+    return name
+
+
+def _form_schema() -> dict[str, Any]:
+    spellings = sorted({s for n, f in FORMS.items() for s in (n, *f.synonyms)})
+    return {
+        "type": "string",
+        "description": "a form of the vocabulary (README: Forms), or a synonym; any case",
+        "enum": sorted({v for s in spellings for v in (s, s.capitalize(), s.upper())}),
+    }
+
+
+_FORM_SCHEMA = _form_schema()
+
+
 class Item(_Strict):
     """One line of the shipment."""
 
@@ -162,7 +183,7 @@ class Item(_Strict):
     description: Text
     hs_code: HsCode | None = None
     mineral: Minerals | None = None
-    form: Annotated[str, BeforeValidator(lambda v: parse_text(v).casefold())] | None = None
+    form: Annotated[str, BeforeValidator(_form), WithJsonSchema(_FORM_SCHEMA)] | None = None
     purity: Percent | None = None
     quantity: QuantityField
     value: MoneyField | None = None

@@ -57,8 +57,7 @@ def _match_text(match: ItemMatch) -> str:
     if match.origin is not None:
         parts.append(f"origin {match.origin.describe()}")
     if match.hs_codes:
-        scope = "" if match.hs_codes_match == "all-items" else " (items declaring no mineral)"
-        parts.append("HS " + ", ".join(match.hs_codes) + scope)
+        parts.append("HS " + ", ".join(match.hs_codes))
     if match.on_hs_code_alone == "undecided":
         parts.append("HS code alone is undecided")
     if match.undecided:

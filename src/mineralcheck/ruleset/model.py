@@ -254,7 +254,6 @@ class ItemMatch(_Strict):
     purity: Purity | None = None
     origin: CountryScope | None = None
     hs_codes: tuple[HsPrefix, ...] = ()
-    hs_codes_match: Literal["items-without-minerals", "all-items"] = "items-without-minerals"
     on_hs_code_alone: Literal["applies", "undecided"] = "applies"
     undecided: Text | None = None
     note: Text | None = None
@@ -265,10 +264,23 @@ class ItemMatch(_Strict):
             raise ValueError("an item match needs minerals, all_of or hs_codes")
         return self
 
-    @field_validator("minerals", "all_of", "forms")
+    @field_validator("minerals", "all_of")
     @classmethod
     def _lower(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(v.casefold() for v in values)
+
+    @field_validator("forms")
+    @classmethod
+    def _forms(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        from mineralcheck.forms import canonical_form, unknown_form
+
+        found = []
+        for value in values:
+            name = canonical_form(value)
+            if name is None:
+                raise ValueError(unknown_form(value))
+            found.append(name)
+        return tuple(found)
 
 
 class Party(_Strict):
