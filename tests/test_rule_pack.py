@@ -49,6 +49,8 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("pass/cn-2024-46-graphite-to-germany-not-reviewed", "pass", "pass"),
         ("fail/cn-2024-46-dual-use-to-us-military", "fail", "fail"),
         ("pass/cn-2024-46-non-dual-use-to-us-military", "pass", "pass"),
+        ("warn/cn-2024-46-gallium-us-with-licence", "warn", "warn"),
+        ("warn/cn-2024-46-gallium-us-after-suspension-with-licence", "warn", "warn"),
     ],
     "cn-mofcom-gac-2025-10": [
         ("pass/cn-2025-10-apt-day-before-effective", "pass", "pass"),

@@ -257,6 +257,19 @@ class Judge:
                 )
             else:
                 permit = demand.permit
+                if demand.control.requires is Requirement.EXCEPTIONAL_PERMIT:
+                    found.append(
+                        context.item_finding(
+                            Severity.WARN,
+                            "exceptional-licence",
+                            demand.index,
+                            demand.control,
+                            f"line {manifest.line_of(demand.index)} shows permit "
+                            f"{permit.number}, a licence granted although "
+                            f"{demand.control.rule.reference} says licences are in principle "
+                            "refused; confirm it is genuine",
+                        )
+                    )
                 found.append(
                     context.item_finding(
                         Severity.INFO,

@@ -129,6 +129,8 @@ class Requirement(StrEnum):
     PERMIT = "permit"
     PROHIBITED = "prohibited"
     REVIEW = "review"
+    # licences "in principle not granted": fail without a permit; with one, a person confirms it
+    EXCEPTIONAL_PERMIT = "permit-by-exception"
 
 
 class Source(_Strict):
