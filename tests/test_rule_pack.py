@@ -17,6 +17,10 @@ from mineralcheck.ruleset.loader import load_pack
 # A "pass" case expects no warn/fail finding from the measure; a warn/fail case expects the
 # measure itself to produce a finding of that severity (so the verdict is the measure's doing).
 CASES: dict[str, list[tuple[str, str, str]]] = {
+    "cn-mofcom-costind-gac-2006-50": [
+        ("warn/cn-2023-39-natural-graphite-day-before-effective", "warn", "warn"),
+        ("pass/cn-2023-39-artificial-graphite-at-99.9", "pass", "pass"),
+    ],
     "cn-mofcom-gac-2023-23": [
         ("pass/cn-2023-23-gallium-day-before-effective", "pass", "pass"),
         ("fail/cn-2023-23-gallium-day-effective-no-permit", "fail", "fail"),
@@ -28,7 +32,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("warn/cn-2023-39-artificial-graphite-purity-missing", "warn", "warn"),
         ("warn/cn-2023-39-artificial-graphite-at-99.9-listed-code", "warn", "warn"),
         ("fail/cn-2023-39-artificial-graphite-purity-missing-listed-code", "fail", "fail"),
-        ("pass/cn-2023-39-natural-graphite-day-before-effective", "pass", "pass"),
+        ("warn/cn-2023-39-natural-graphite-day-before-effective", "warn", "pass"),
         ("fail/cn-2023-39-natural-graphite-day-effective", "fail", "fail"),
     ],
     "cn-mofcom-gac-2024-33": [
@@ -74,6 +78,9 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("warn/magnets-declared-by-hs-code-only", "warn", "warn"),
         ("fail/dysprosium-no-permit-us-end-user", "fail", "fail"),
         ("pass/dysprosium-oxide-licensed-de", "pass", "pass"),
+        ("warn/cn-2025-18-faq-rotor-assembly", "warn", "warn"),
+        ("warn/cn-2025-18-faq-phosphor", "warn", "warn"),
+        ("fail/cn-2025-18-dy-ndfeb-magnet-not-in-faq", "fail", "fail"),
     ],
     "cn-mofcom-gac-2025-55": [
         ("pass/cn-2025-55-diamond-powder-day-before-effective", "pass", "pass"),
@@ -387,3 +394,25 @@ def test_items_of_count_only_while_the_listing_control_is_in_force(
     assert result.verdict != "error", result.findings
     failing = {f.rule for f in result.findings if f.severity.rank == 2}
     assert failing == rules
+
+
+# --- sources: official addresses where recorded, never a forum post -----------------------------
+
+OFFICIAL = ("https://exportcontrol.mofcom.gov.cn/", "https://www.mofcom.gov.cn/")
+
+
+RULE_FILES = sorted(p for p in (ROOT / "rules").rglob("*.yaml") if p.name != "pack.yaml")
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.stem)
+def test_a_rule_links_its_official_text_and_no_forum(path: Path) -> None:
+    from mineralcheck.yamlread import read_yaml
+
+    text = path.read_text(encoding="utf-8")
+    data = read_yaml(text).data
+    urls = [data.get("source") or ""] + [s["url"] for s in data.get("sources") or []]
+    urls += [c.get("source") or "" for c in data.get("controls") or []]
+    assert not [u for u in urls if "bbs." in u or "/forum" in u], urls
+    if not str(data["source"]).startswith(OFFICIAL):
+        # only where research/ records no official address, and the file says so
+        assert "official MOFCOM address is not recorded" in text or "own page is not" in text, path

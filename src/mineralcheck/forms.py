@@ -76,6 +76,16 @@ FORMS: dict[str, Form] = {
     "window": Form(("windows", "optical window"), (), "an optical window"),
     "target": Form(("targets", "sputtering target"), (), "a sputtering target"),
     # products
+    "phosphor": Form(("phosphors", "luminescent material", "fluorescent powder"), (), "a phosphor"),
+    "catalyst": Form(("catalysts", "fired catalyst", "catalyst powder"), (), "a catalyst"),
+    "rotor": Form(("rotors", "rotor assembly"), (), "a motor rotor assembly", kind="product"),
+    "stator": Form(("stators", "stator assembly"), (), "a motor stator assembly", kind="product"),
+    "consumer product": Form(
+        ("consumer goods", "consumer good", "finished product"),
+        (),
+        "a finished consumer product (with magnets inside, say)",
+        kind="product",
+    ),
     "magnet": Form(
         ("magnets", "permanent magnet"), (), "a permanent magnet or magnet material", kind="product"
     ),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 
-from mineralcheck.forms import meet
+from mineralcheck.forms import broader, meet
 from mineralcheck.manifest.model import Item, Manifest
 from mineralcheck.ruleset.model import ItemMatch, Party
 from mineralcheck.ruleset.pack import LoadedControl, RulePack
@@ -199,6 +199,10 @@ def match_item(match: CompiledMatch, item: Item, manifest: Manifest) -> ItemOutc
                 missing.append(form.missing)
             elif form.meets is False:
                 ruled_out.append(f"form {item.form!r} (controlled: {', '.join(spec.forms)})")
+    if spec.except_forms and item.form is not None:
+        outside = broader(item.form).intersection(spec.except_forms)
+        if outside:
+            ruled_out.append(f"form {item.form!r} (outside this control: {', '.join(outside)})")
     if spec.purity is not None:
         if item.purity is None:
             missing.append(f"purity (controlled at {spec.purity})")

@@ -253,6 +253,7 @@ class ItemMatch(_Strict):
     minerals: tuple[Text, ...] = ()
     all_of: tuple[Text, ...] = ()
     forms: tuple[Text, ...] = ()
+    except_forms: tuple[Text, ...] = ()
     purity: Purity | None = None
     origin: CountryScope | None = None
     hs_codes: tuple[HsPrefix, ...] = ()
@@ -271,7 +272,7 @@ class ItemMatch(_Strict):
     def _lower(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(v.casefold() for v in values)
 
-    @field_validator("forms")
+    @field_validator("forms", "except_forms")
     @classmethod
     def _forms(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         from mineralcheck.forms import canonical_form, unknown_form
