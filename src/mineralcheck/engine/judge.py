@@ -11,14 +11,15 @@ from typing import Any
 from mineralcheck.engine.index import ControlIndex, Timeline, in_order
 from mineralcheck.engine.match import (
     APPLIES,
+    NO,
     CompiledControl,
     ItemOutcome,
     Outcome,
     best,
-    listed_party,
     match_listed_items,
     party_applies,
 )
+from mineralcheck.engine.parties import Hit, Kind
 from mineralcheck.fields import EXACT
 from mineralcheck.manifest.model import Item, Manifest, Permit
 from mineralcheck.problems import field_path
@@ -70,6 +71,11 @@ class Judge:
 
     def _item_outcome(self, control: CompiledControl, index: int, context: _Context) -> ItemOutcome:
         item = context.manifest.items[index]
+        origin = control.loaded.control.origin
+        if origin is not None and not origin.includes(
+            item.origin or context.manifest.exporter.country
+        ):
+            return NO  # the control is about goods of another origin
         if control.dual_use:
             return context.dual_use(index)
         if control.matches is None:
@@ -123,6 +129,18 @@ class Judge:
                             loaded,
                             f"cannot decide whether line {manifest.line_of(index)} falls under "
                             f"{loaded.id}: declare or check its {' and '.join(outcome.missing)}",
+                        )
+                    )
+                    continue
+                hit = context.hit(control)
+                if hit is not None and not (hit.kind is Kind.EXACT and hit.party.confirmed):
+                    findings.append(
+                        context.item_finding(
+                            Severity.WARN,
+                            "listed-party",
+                            index,
+                            loaded,
+                            _party_warning(hit, loaded),
                         )
                     )
                     continue
@@ -356,6 +374,26 @@ def _permit_problem(permit: Permit, manifest: Manifest, day: dt.date) -> str | N
     return None
 
 
+def _party_warning(hit: Hit, control: LoadedControl) -> str:
+    """The warning for a listed-party hit that does not give the listing's outcome."""
+    listing = control.rule.reference
+    if hit.kind is Kind.EXACT:
+        note = f" ({hit.party.note})" if hit.party.note else ""
+        return (
+            f"{hit.name!r} matches {hit.party.name!r}, a name that a compiled copy of {listing} "
+            f"gives{note}; confirm against the official annex before shipping"
+        )
+    how = (
+        "contains the listed name"
+        if hit.kind is Kind.CONTAINED
+        else f"is close to the listed name (score {hit.score:g} of 100)"
+    )
+    return (
+        f"{hit.name!r} {how} {hit.party.name!r} of {listing}; the listing names one legal "
+        "entity: confirm the party is not it, or not owned by it"
+    )
+
+
 def _kg(amount: Decimal) -> str:
     text = format(amount.normalize(EXACT), "f")
     return f"{text} kg"
@@ -372,7 +410,17 @@ class _Context:
         self.judge = judge
         self.in_force = in_force
         self._dual_use: dict[int, ItemOutcome] = {}
+        self._hits: dict[int, Hit | None] = {}
         self._places: dict[int, tuple[int, int | None, int | None, str | None]] = {}
+
+    def hit(self, control: CompiledControl) -> Hit | None:
+        """The listed party of ``control`` that the consignee or end user matches, if any."""
+        if control.parties is None:
+            return None
+        key = id(control)
+        if key not in self._hits:
+            self._hits[key] = control.parties.screen(self.manifest)
+        return self._hits[key]
 
     def dual_use(self, index: int) -> ItemOutcome:
         """Whether item ``index`` is a dual-use item: one that an item-listing control covers."""
@@ -400,9 +448,9 @@ class _Context:
     def message(self, compiled: CompiledControl, index: int) -> str:
         control = compiled.loaded
         item = self.manifest.items[index]
-        party = listed_party(compiled, self.manifest) if compiled.parties else None
+        hit = self.hit(compiled)
         values = _Template(
-            party=party.name if party else "",
+            party=hit.party.name if hit else "",
             item=item.description,
             line=self.manifest.line_of(index),
             destination=self.manifest.final_destination,

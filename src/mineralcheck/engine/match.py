@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import lru_cache
 
+from mineralcheck.engine.parties import Screen
 from mineralcheck.forms import broader, meet
 from mineralcheck.manifest.model import Item, Manifest
-from mineralcheck.ruleset.model import ItemMatch, Party
+from mineralcheck.ruleset.model import ItemMatch
 from mineralcheck.ruleset.pack import LoadedControl, RulePack
 
 
@@ -63,20 +62,8 @@ class CompiledControl:
     loaded: LoadedControl
     matches: tuple[CompiledMatch, ...] | None
     dual_use: bool
-    parties: dict[str, Party]
+    parties: Screen | None
     sources: tuple[int, ...] | None = None
-
-
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-@lru_cache(maxsize=4096)  # bounded: a batch of many names must not grow memory
-def party_key(name: str) -> str:
-    """A name reduced for matching: legal-form suffixes, case and punctuation dropped."""
-    from cleanco import basename  # loaded only when a pack lists parties
-
-    base = basename(name) or name
-    return " ".join(_NOT_WORD.sub(" ", base.casefold()).split())
 
 
 def compile_pack(pack: RulePack) -> list[CompiledControl]:
@@ -116,10 +103,7 @@ def compile_pack(pack: RulePack) -> list[CompiledControl]:
             ]
             matches = tuple(match for _, match in referred)
             sources = tuple(position for position, _ in referred)
-        parties: dict[str, Party] = {}
-        for party in loaded.control.parties or ():
-            for name in (party.name, *party.aliases):
-                parties[party_key(name)] = party
+        parties = Screen(loaded.control.parties) if loaded.control.parties else None
         compiled.append(CompiledControl(loaded, matches, items == "dual-use", parties, sources))
     return compiled
 
@@ -279,26 +263,9 @@ def match_listed_items(
     return best([match_item(m, item, manifest) for m in control.matches])
 
 
-def listed_party(control: CompiledControl, manifest: Manifest) -> Party | None:
-    """The listed party that the consignee or end user is, for a control with parties.
-
-    Names match after legal-form suffixes, case and punctuation are dropped; a listed name of
-    two or more words also matches a longer name that starts with it ("MP Materials" matches
-    "MP Materials Holdings"), since listings often give a short form.
-    """
-    for name in (manifest.consignee.name, manifest.final_end_user.name):
-        key = party_key(name)
-        party = control.parties.get(key)
-        if party is not None:
-            return party
-        for listed, party in control.parties.items():
-            if " " in listed and key.startswith(listed + " "):
-                return party
-    return None
-
-
 def party_applies(control: CompiledControl, manifest: Manifest) -> bool:
-    """Whether the exporter, destinations, end user and listed parties fall under the control."""
+    """Whether the exporter, destinations and end user fall under the control, and, for a
+    control that lists parties, the consignee or end user matches one (exactly or not)."""
     loaded = control.loaded
     in_jurisdiction = manifest.exporter.country == loaded.rule.jurisdiction
     if in_jurisdiction != (loaded.control.exporters == "in-jurisdiction"):
@@ -307,4 +274,4 @@ def party_applies(control: CompiledControl, manifest: Manifest) -> bool:
         return False
     if loaded.control.end_users == "military" and not manifest.final_end_user.military:
         return False
-    return not control.parties or listed_party(control, manifest) is not None
+    return control.parties is None or control.parties.screen(manifest) is not None

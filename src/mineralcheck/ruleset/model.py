@@ -287,11 +287,17 @@ class ItemMatch(_Strict):
 
 
 class Party(_Strict):
-    """A listed foreign party (an entity on a control list), matched by name."""
+    """A listed foreign party (an entity on a control list), matched by name.
+
+    ``confirmed`` is false for a name known from one compilation only: a match then gives a
+    warning to confirm against the official annex, never the listing's outcome.
+    """
 
     name: Text
     aliases: tuple[Text, ...] = ()
     country: Country | None = None
+    confirmed: bool = True
+    note: Text | None = None
 
 
 def _items(value: Any) -> Any:
@@ -312,6 +318,7 @@ class Control(_Strict):
     exporters: Literal["in-jurisdiction", "elsewhere"] = "in-jurisdiction"
     destinations: CountryScope = CountrySet()
     end_users: Literal["any", "military"] = "any"
+    origin: CountryScope | None = None  # of every item it covers (default: the exporter's)
     parties: Annotated[tuple[Party, ...], NonEmpty] | None = None
     requires: Requirement
     message: Message
