@@ -6,14 +6,18 @@ take out one that another brings in. Each test tries to get a pass for an item t
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 import pytest
 
-from conftest import README, check, manifest, permit
+from conftest import README, TESTS, check, manifest, permit
 from mineralcheck.forms import FORMS, broader, canonical_form, markdown_table, meet
 from mineralcheck.pipeline import Checker
 from mineralcheck.results import Severity
+
+FORM_RULES = TESTS / "data" / "forms-rules"
 
 
 def item(description: str, **fields: str) -> str:
@@ -155,3 +159,44 @@ def test_an_unknown_form_is_an_error_with_a_suggestion(test_checker: Checker) ->
 def test_carbon_is_not_graphite(bundled_checker: Checker) -> None:
     text = manifest(item("Carbon black", mineral="carbon"), consignee="KR")
     assert verdict_and_rules(bundled_checker, text)[0] == "pass"
+
+
+# Every form of the vocabulary under a control that names metal, oxide, powder and technology,
+# through the real CLI: fail when the form is one of them or a kind of one, warn when it may be
+# one (broader, or silent on the chemistry), pass when it rules the control out.
+FORM_VERDICTS = {
+    "metal": "fail", "alloy": "pass", "compound": "warn", "oxide": "fail", "hydroxide": "pass",
+    "salt": "pass", "carbide": "pass", "organic compound": "pass", "ore": "pass",
+    "concentrate": "pass", "raw material": "warn", "solid": "warn", "ingot": "fail",
+    "block": "fail", "bar": "fail", "rod": "fail", "billet": "fail", "bead": "fail",
+    "granule": "fail", "lump": "fail", "sheet": "fail", "plate": "fail", "wire": "fail",
+    "casting": "warn", "machine part": "warn", "powder": "fail", "micropowder": "fail",
+    "particles": "fail", "flake": "fail", "crystal": "warn", "single crystal": "warn",
+    "wafer": "warn", "window": "pass", "target": "pass", "phosphor": "pass", "catalyst": "pass",
+    "rotor": "pass", "stator": "pass", "consumer product": "pass", "magnet": "pass",
+    "anode material": "pass", "anode": "pass", "cathode material": "pass", "battery": "pass",
+    "cell": "pass", "battery pack": "pass", "technology": "fail", "software": "fail",
+    "drawings": "fail", "process specification": "fail", "equipment": "pass",
+    "grinding wheel": "pass", "wire saw": "pass",
+}  # fmt: skip
+
+
+def test_the_verdict_table_covers_the_whole_vocabulary() -> None:
+    assert set(FORM_VERDICTS) == set(FORMS)
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_every_form_of_the_vocabulary_decides_through_verify(cli: Any, form: str) -> None:
+    text = manifest(
+        item(
+            "Antimony item",
+            mineral="antimony",
+            form=f'"{FORMS[form].synonyms[0] if FORMS[form].synonyms else form}"',
+        )
+    )
+    run = cli(
+        ["verify", "-", "-f", "json", "--no-bundled-rules", "--rules", str(FORM_RULES)],
+        stdin=text.encode(),
+    )
+    (result,) = json.loads(run.out)["results"]
+    assert result["verdict"] == FORM_VERDICTS[form], (form, result["findings"])

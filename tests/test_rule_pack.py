@@ -33,6 +33,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("fail/cn-2023-39-artificial-graphite-purity-missing-listed-code", "fail", "fail"),
         ("warn/cn-2023-39-natural-graphite-day-before-effective", "warn", "pass"),
         ("fail/cn-2023-39-natural-graphite-day-effective", "fail", "fail"),
+        ("fail/cn-2023-39-graphite-with-natural-flake-code", "fail", "fail"),
     ],
     "cn-mofcom-gac-2024-33": [
         ("pass/cn-2024-33-antimony-oxide-below-99.99", "pass", "pass"),
@@ -40,6 +41,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("fail/cn-2024-33-antimony-oxide-at-99.99", "fail", "fail"),
         ("pass/cn-2024-33-antimony-ingots-day-before-effective", "pass", "pass"),
         ("fail/cn-2024-33-antimony-ingots-day-effective", "fail", "fail"),
+        ("warn/cn-2024-33-antimony-compound-may-be-oxide", "warn", "warn"),
     ],
     "cn-mofcom-2024-46": [
         ("pass/cn-2024-46-gallium-us-day-before", "pass", "pass"),
@@ -68,6 +70,8 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("fail/cn-2025-10-tellurium-form-missing-listed-code", "fail", "fail"),
         ("warn/cn-2025-10-tungsten-bar-below-97-listed-code", "warn", "warn"),
         ("warn/cn-2025-10-molybdenum-powder-below-97-listed-code", "warn", "warn"),
+        ("fail/cn-2025-10-tungsten-compound-under-apt-code", "fail", "fail"),
+        ("fail/cn-2025-10-apt-known-only-by-code", "fail", "fail"),
     ],
     "cn-mofcom-gac-2025-18": [
         ("pass/cn-2025-18-dysprosium-day-before-effective", "pass", "pass"),
@@ -80,6 +84,8 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("warn/cn-2025-18-faq-rotor-assembly", "warn", "warn"),
         ("warn/cn-2025-18-faq-phosphor", "warn", "warn"),
         ("fail/cn-2025-18-dy-ndfeb-magnet-not-in-faq", "fail", "fail"),
+        ("fail/cn-2025-18-copper-under-samarium-oxide-code", "fail", "fail"),
+        ("warn/cn-2025-18-code-next-to-listed-ones", "warn", "warn"),
     ],
     "cn-mofcom-gac-2025-55": [
         ("pass/cn-2025-55-diamond-powder-day-before-effective", "pass", "pass"),
@@ -91,6 +97,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("pass/cn-2025-56-rare-earth-ore-during-suspension", "pass", "pass"),
         ("fail/cn-2025-56-rare-earth-ore-after-suspension", "fail", "fail"),
         ("warn/cn-2025-56-equipment-needs-a-look", "warn", "warn"),
+        ("pass/cn-2025-56-ndfeb-magnet-is-not-ore", "pass", "pass"),
     ],
     "cn-mofcom-gac-2025-57": [
         ("pass/cn-2025-57-holmium-day-before-effective", "pass", "pass"),

@@ -62,19 +62,27 @@ FORMS: dict[str, Form] = {
     "sheet": Form(("sheets", "foil"), ("metal", "solid"), "a sheet or foil"),
     "plate": Form(("plates",), ("metal", "solid"), "a plate"),
     "wire": Form(("wires",), ("metal", "solid"), "wire"),
-    "casting": Form(("castings",), ("solid",), "a cast part"),
-    "machine part": Form(("machined part", "part", "parts"), ("solid",), "a machined part"),
+    "casting": Form(("castings",), ("solid",), "a cast part", ambiguous=True),
+    "machine part": Form(
+        ("machined part", "part", "parts"), ("solid",), "a machined part", ambiguous=True
+    ),
     # particles
     "powder": Form(("powders",), (), "a powder of any chemistry", ambiguous=True),
-    "micropowder": Form(("micro powder", "micron powder"), ("powder",), "a fine powder"),
-    "particles": Form(("particle", "particulate"), ("powder",), "particles"),
-    "flake": Form(("flakes",), ("powder",), "flakes"),
+    "micropowder": Form(
+        ("micro powder", "micron powder"), ("powder",), "a fine powder", ambiguous=True
+    ),
+    "particles": Form(("particle", "particulate"), ("powder",), "particles", ambiguous=True),
+    "flake": Form(("flakes",), ("powder",), "flakes", ambiguous=True),
     # crystals and what is cut from them
     "crystal": Form(("crystals",), (), "a crystal of any kind", ambiguous=True),
-    "single crystal": Form(("monocrystal", "monocrystalline"), ("crystal",), "a single crystal"),
-    "wafer": Form(("wafers", "substrate"), ("crystal",), "a wafer sliced from a crystal"),
-    "window": Form(("windows", "optical window"), (), "an optical window"),
-    "target": Form(("targets", "sputtering target"), (), "a sputtering target"),
+    "single crystal": Form(
+        ("monocrystal", "monocrystalline"), ("crystal",), "a single crystal", ambiguous=True
+    ),
+    "wafer": Form(
+        ("wafers", "substrate"), ("crystal",), "a wafer sliced from a crystal", ambiguous=True
+    ),
+    "window": Form(("windows", "optical window"), (), "an optical window", kind="product"),
+    "target": Form(("targets", "sputtering target"), (), "a sputtering target", kind="product"),
     # products
     "phosphor": Form(("phosphors", "luminescent material", "fluorescent powder"), (), "a phosphor"),
     "catalyst": Form(("catalysts", "fired catalyst", "catalyst powder"), (), "a catalyst"),
