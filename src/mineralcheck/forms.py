@@ -17,6 +17,7 @@ with a suggestion, like an unknown mineral.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import NamedTuple
 
 
@@ -62,6 +63,17 @@ FORMS: dict[str, Form] = {
     "sheet": Form(("sheets", "foil"), ("metal", "solid"), "a sheet or foil"),
     "plate": Form(("plates",), ("metal", "solid"), "a plate"),
     "wire": Form(("wires",), ("metal", "solid"), "wire"),
+    "slab": Form(("slabs",), ("metal", "solid"), "a slab"),
+    "tube": Form(("tubes", "pipe", "pipes"), ("metal", "solid"), "a tube"),
+    "cathode": Form(
+        ("cathodes", "cathode plate", "cathode sheet"),
+        ("metal", "solid"),
+        "an electrolytic cathode",
+    ),
+    "sponge": Form(("metal sponge",), ("metal",), "a metal sponge"),
+    "scrap": Form(("waste and scrap", "turnings", "swarf"), ("metal",), "metal waste and scrap"),
+    "pellet": Form(("pellets",), (), "pellets of any chemistry", ambiguous=True),
+    "mixture": Form(("mixtures", "blend"), (), "a mixture of any kind", ambiguous=True),
     "casting": Form(("castings",), ("solid",), "a cast part", ambiguous=True),
     "machine part": Form(
         ("machined part", "part", "parts"), ("solid",), "a machined part", ambiguous=True
@@ -152,6 +164,7 @@ def unknown_form(text: str) -> str:
     )
 
 
+@cache  # the vocabulary is closed: at most one entry per form
 def broader(name: str) -> frozenset[str]:
     """``name`` and every form it is a kind of."""
     found = {name}

@@ -17,7 +17,7 @@ from mineralcheck.engine.match import (
     Outcome,
     best,
     match_listed_items,
-    party_applies,
+    scope_applies,
 )
 from mineralcheck.engine.parties import Hit, Kind
 from mineralcheck.fields import EXACT
@@ -100,7 +100,7 @@ class Judge:
         for position in in_order(candidates.keys() & status.in_force):
             control = self.controls[position]
             loaded = control.loaded
-            if not party_applies(control, manifest):
+            if not context.applies(control):
                 continue
             governed = True
             for index in candidates[position]:
@@ -205,7 +205,7 @@ class Judge:
     ) -> list[Finding]:
         control = self.controls[position]
         loaded = control.loaded
-        if not party_applies(control, context.manifest):
+        if not context.applies(control):
             return []
         suspension = loaded.suspension_on(day)
         found = []
@@ -412,6 +412,12 @@ class _Context:
         self._dual_use: dict[int, ItemOutcome] = {}
         self._hits: dict[int, Hit | None] = {}
         self._places: dict[int, tuple[int, int | None, int | None, str | None]] = {}
+
+    def applies(self, control: CompiledControl) -> bool:
+        """Whether the control's exporters, destinations, end users and parties fit."""
+        if not scope_applies(control, self.manifest):
+            return False
+        return control.parties is None or self.hit(control) is not None
 
     def hit(self, control: CompiledControl) -> Hit | None:
         """The listed party of ``control`` that the consignee or end user matches, if any."""

@@ -263,15 +263,13 @@ def match_listed_items(
     return best([match_item(m, item, manifest) for m in control.matches])
 
 
-def party_applies(control: CompiledControl, manifest: Manifest) -> bool:
-    """Whether the exporter, destinations and end user fall under the control, and, for a
-    control that lists parties, the consignee or end user matches one (exactly or not)."""
+def scope_applies(control: CompiledControl, manifest: Manifest) -> bool:
+    """Whether the exporter, destinations and end user fall under the control (its listed
+    parties, if any, are screened apart: see ``parties.Screen``)."""
     loaded = control.loaded
     in_jurisdiction = manifest.exporter.country == loaded.rule.jurisdiction
     if in_jurisdiction != (loaded.control.exporters == "in-jurisdiction"):
         return False
     if not loaded.control.destinations.applies_to(manifest.destinations):
         return False
-    if loaded.control.end_users == "military" and not manifest.final_end_user.military:
-        return False
-    return control.parties is None or control.parties.screen(manifest) is not None
+    return not (loaded.control.end_users == "military" and not manifest.final_end_user.military)
