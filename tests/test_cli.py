@@ -215,7 +215,7 @@ def test_internal_error_is_one_line_and_exit_2(
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(judge.Judge, "findings", explode)
+    monkeypatch.setattr(judge.Judge, "judgement", explode)
     path = write(tmp_path, "m.yaml", PASSING)
     run = cli(["verify", str(path), *TEST_ONLY])
     assert run.code == 2

@@ -45,8 +45,15 @@ def test_rule_format_example_is_a_valid_rule_file() -> None:
 
 
 def test_json_report_example_meets_the_schema() -> None:
-    (text,) = blocks("json")
+    (text,) = [b for b in blocks("json") if '"schema_version"' in b]
     jsonschema.Draft202012Validator(schema("report")).validate(json.loads(text))
+
+
+def test_the_record_example_has_every_field_of_a_record_line() -> None:
+    from mineralcheck.records.audit import FIELDS
+
+    (text,) = [b for b in blocks("json") if '"record":1' in b]
+    assert tuple(json.loads(text)) == FIELDS
 
 
 def test_quick_start_output_is_what_the_tool_prints(

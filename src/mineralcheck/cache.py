@@ -27,7 +27,7 @@ from mineralcheck.results import (
     encode_findings,
 )
 
-SCHEMA = 4
+SCHEMA = 5
 KEY_BYTES = 32
 
 
@@ -98,14 +98,15 @@ def run_key(tool_version: str, pack_fingerprint: str, as_of: str | None) -> str:
 
 
 def _encode(result: ManifestResult) -> str:
-    """``verdict<TAB>lines<TAB>id as JSON``, a newline, then the findings as the JSON report
-    writes them (a header this plain is several times quicker to read back than JSON)."""
+    """``verdict<TAB>lines<TAB>id as JSON<TAB>facts``, a newline, then the findings as the JSON
+    report writes them (a header this plain is several times quicker to read back than JSON)."""
     findings = result.findings_json
     if findings is None:
         findings = encode_findings(result.findings)
     lines = ",".join(map(str, result.lines))
     ident = json.dumps(result.manifest_id, ensure_ascii=False)  # escapes tabs and newlines
-    return f"{result.verdict}\t{lines}\t{ident}\n{findings}"
+    facts = result.facts or ""  # compact JSON: no raw tab or newline
+    return f"{result.verdict}\t{lines}\t{ident}\t{facts}\n{findings}"
 
 
 def _optional(value: Any, kind: type) -> Any:
@@ -120,7 +121,7 @@ _SEVERITIES = {str(s): s for s in Severity}
 def _decode(path: str, text: str) -> ManifestResult:
     """A result from an entry whose checksum was verified; its findings stay JSON until used."""
     header, _, findings = text.partition("\n")  # the header holds no raw newline
-    verdict, lines, ident = header.split("\t", 2)
+    verdict, lines, ident, facts = header.split("\t", 3)
     if not findings.startswith("["):
         raise ValueError("malformed cache entry")
     if ident.startswith('"') and "\\" not in ident:
@@ -128,7 +129,9 @@ def _decode(path: str, text: str) -> ManifestResult:
     else:
         manifest_id = _optional(json.loads(ident), str)
     numbers = tuple(map(int, lines.split(","))) if lines else ()
-    return ManifestResult(path, manifest_id, _SEVERITIES[verdict], None, numbers, findings)
+    return ManifestResult(
+        path, manifest_id, _SEVERITIES[verdict], None, numbers, findings, facts or None
+    )
 
 
 def _encode_info(info: RunInfo) -> str:

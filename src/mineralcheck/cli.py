@@ -33,6 +33,7 @@ from mineralcheck.output import (
 
 if TYPE_CHECKING:
     from mineralcheck.discovery import Unreadable
+    from mineralcheck.pipeline import Options
     from mineralcheck.results import ManifestResult
     from mineralcheck.ruleset.pack import RulePack
 
@@ -61,6 +62,7 @@ class SchemaName(StrEnum):
     MANIFEST = "manifest"
     RULES = "rules"
     REPORT = "report"
+    RECORD = "record"
 
 
 def _parse_as_of(value: str | None) -> dt.date | None:
@@ -164,6 +166,14 @@ def verify(
             show_default=False,
         ),
     ] = True,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            "--record",
+            help="Append one hash-chained JSON line per manifest to FILE (the audit record).",
+            metavar="FILE",
+        ),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show info findings and internal tracebacks.")
     ] = False,
@@ -202,6 +212,7 @@ def verify(
         as_of=_parse_as_of(as_of),
         jobs=jobs or os.cpu_count() or 1,
         cache_dir=default_directory() if cache else None,
+        digests=record is not None,
     )
     if not options.bundled and not options.rule_paths:
         raise UsageError("--no-bundled-rules needs at least one --rules path")
@@ -249,9 +260,12 @@ def verify(
         results = checker.results(paths_found, stdin)
         if sys.stderr.isatty() and (main_format == "table" or not sys.stdout.isatty()):
             results = _with_progress(results)
+        entries: list[dict[str, object]] | None = [] if record is not None else None
         for result in results:
             summary.add(result)
             reports.add_result(result)
+            if entries is not None:
+                entries.append(_record_entry(result, options.as_of))
             if markdown is not None:
                 markdown.add(result)
         reports.each(lambda writer: writer.finish(summary))
@@ -265,11 +279,49 @@ def verify(
                 stream.write(markdown.finish(summary))
         except OSError as exc:
             _stderr(f"mineralcheck: warning: cannot append to {step_summary}: {exc.strerror}")
+    if record is not None and entries is not None:
+        _append_record(record, entries, options)
     counts = ", ".join(f"{summary.counts[v]} {v}" for v in summary.counts)
     _stderr(f"mineralcheck: {summary.manifests} manifest(s): {counts}")
     if skipped:
         _stderr(f"mineralcheck: skipped in directories: {skipped.describe()}")
     return summary.exit_code(fail_on_warn=settings.fail_on == "warn")
+
+
+def _record_entry(result: "ManifestResult", as_of: dt.date | None) -> dict[str, object]:
+    """One audit-record line for a result (without the run's time, tool, rules and prev)."""
+    import json
+
+    from mineralcheck.formats.common import rule_id
+
+    facts = json.loads(result.facts) if result.facts else {}
+    return {
+        "path": result.path,
+        "sha256": result.digest,
+        "manifest_id": result.manifest_id,
+        "ship_date": facts.get("ship_date"),
+        "as_of": as_of.isoformat() if as_of else None,
+        "verdict": str(result.verdict),
+        "findings": list(dict.fromkeys(rule_id(f) for f in result.findings)),
+        "permits": facts.get("permits", []),
+        "reviews": [],
+    }
+
+
+def _append_record(path: Path, entries: list[dict[str, object]], options: "Options") -> None:
+    """Append the run's lines to the audit record (after every report is complete)."""
+    from mineralcheck.pipeline import rule_pack_fingerprint
+    from mineralcheck.records.audit import FORMAT, append
+
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    tool = f"mineralcheck {__version__}"
+    rules = "sha256:" + rule_pack_fingerprint(options.rule_paths, options.bundled)
+    head = {"record": FORMAT, "time": now, "tool": tool, "rules": rules}
+    try:
+        written = append(path, ({**head, **entry} for entry in entries), tool, now)
+    except OSError as exc:
+        raise UsageError(f"cannot append to the record {path}: {exc.strerror or exc}") from None
+    _stderr(f"mineralcheck: recorded {written} line(s) in {path}")
 
 
 def _with_progress(results: Iterator["ManifestResult"]) -> Iterator["ManifestResult"]:
@@ -315,7 +367,9 @@ def init(
 
 @app.command()
 def schema(
-    name: Annotated[SchemaName, typer.Argument(help="Which schema: manifest, rules or report.")],
+    name: Annotated[
+        SchemaName, typer.Argument(help="Which schema: manifest, rules, report or record.")
+    ],
 ) -> int:
     """Print a published JSON Schema."""
     import json
@@ -452,6 +506,39 @@ def rules_lint(
         f"mineralcheck: {count} rule file(s) checked with {context} "
         f"({len(loaded.pack.controls)} controls in all): no problems"
     )
+    return 0
+
+
+record_app = typer.Typer(
+    help="The audit record that verify --record keeps: check its hash chain.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.add_typer(record_app, name="record")
+
+
+@record_app.command("verify")
+def record_verify(
+    path: Annotated[Path, typer.Argument(help="The record file.", metavar="FILE")],
+) -> int:
+    """Check a record's hash chain and every line's fields.
+
+    Prints the first broken line (its number and what is wrong). Exit 0 when intact, 1 when
+    broken, 2 when the file cannot be read.
+    """
+    from mineralcheck.records.audit import check
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    broken = next(check(data), None)
+    if broken is not None:
+        sys.stdout.write(f"{path}:{broken.line}: {broken.reason}\n")
+        _stderr(f"mineralcheck: the record is broken at line {broken.line}")
+        return 1
+    lines = data.count(b"\n")
+    _stderr(f"mineralcheck: {path}: {lines} line(s), the chain is intact")
     return 0
 
 

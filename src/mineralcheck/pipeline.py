@@ -30,9 +30,11 @@ from mineralcheck.results import (
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
+    from decimal import Decimal
 
     from mineralcheck.cache import ResultCache
     from mineralcheck.engine.judge import Judge
+    from mineralcheck.manifest.model import Manifest
     from mineralcheck.ruleset.pack import RulePack
 
 BATCH = 32  # manifests per task sent to a worker process
@@ -48,6 +50,7 @@ class Options(NamedTuple):
     as_of: dt.date | None = None
     jobs: int = 1
     cache_dir: Path | None = None  # None: no verdict cache
+    digests: bool = False  # give each result the SHA-256 of its file's bytes (for the record)
 
 
 def rule_pack_fingerprint(rule_paths: Iterable[Path], bundled: bool) -> str:
@@ -104,9 +107,9 @@ class Checker:
         if read.manifest is None or read.document is None:
             return ManifestResult.judge(path, _raw_id(read.document), read.errors)
         manifest = read.manifest
-        findings = self.judge.findings(manifest, read.document, self.options.as_of)
+        findings, drawn = self.judge.judgement(manifest, read.document, self.options.as_of)
         lines = tuple(manifest.line_of(i) for i in range(len(manifest.items)))
-        return ManifestResult.judge(path, manifest.id, findings, lines)
+        return ManifestResult.judge(path, manifest.id, findings, lines, _facts(manifest, drawn))
 
     def info(self) -> RunInfo:
         """What this run checks against (from the cache when the pack need not be loaded)."""
@@ -150,6 +153,7 @@ class Checker:
         pool: ProcessPoolExecutor | None = None
         cache = self.cache
         window = 4 * max(self.options.jobs, 1)
+        digests = self.options.digests
         try:
             count = 0
             for chunk in _chunks(paths, LOOKUP):
@@ -159,12 +163,16 @@ class Checker:
                 for path, raw in raws:
                     count += 1
                     ready = raw if isinstance(raw, ManifestResult) else next(hits)
+                    if ready is not None and digests and not isinstance(raw, ManifestResult):
+                        ready.digest = hashlib.sha256(raw).hexdigest()
                     serial = self.options.jobs <= 1 or count < PARALLEL_FROM
                     if ready is None and pool is None and serial:
                         assert not isinstance(raw, ManifestResult)
                         ready = self.check_bytes(path, raw)
                         if cache is not None:
                             cache.put(raw, ready)
+                        if digests:
+                            ready.digest = hashlib.sha256(raw).hexdigest()
                     if ready is not None and not pending and not batch:
                         yield ready  # nothing waits before it: no need to queue
                         continue
@@ -182,11 +190,11 @@ class Checker:
                             pending.append(_Pending(batch=batch, future=pool.submit(_check, batch)))
                             batch = []
                     while pending and (pending[0].future is None or len(pending) > window):
-                        yield from pending.popleft().results(cache)
+                        yield from pending.popleft().results(cache, digests)
             if batch and pool is not None:
                 pending.append(_Pending(batch=batch, future=pool.submit(_check, batch)))
             while pending:
-                yield from pending.popleft().results(cache)
+                yield from pending.popleft().results(cache, digests)
         except BaseException:  # interrupted, or the reader stopped: end the workers now
             if pool is not None:
                 _stop(pool)
@@ -222,7 +230,7 @@ class _Pending(NamedTuple):
     batch: list[tuple[str, bytes]] | None = None
     future: Future[list[ManifestResult]] | None = None
 
-    def results(self, cache: ResultCache | None) -> Iterator[ManifestResult]:
+    def results(self, cache: ResultCache | None, digests: bool) -> Iterator[ManifestResult]:
         """The results, waiting for the worker if need be (and caching what it found)."""
         if self.ready is not None:
             yield self.ready
@@ -231,6 +239,8 @@ class _Pending(NamedTuple):
         for (_, raw), result in zip(self.batch, self.future.result(), strict=True):
             if cache is not None:
                 cache.put(raw, result)
+            if digests:
+                result.digest = hashlib.sha256(raw).hexdigest()
             yield result
 
 
@@ -295,6 +305,7 @@ def _check(batch: list[tuple[str, bytes]]) -> list[ManifestResult]:
                 None,
                 result.lines,
                 encode_findings(result.findings),
+                result.facts,
             )
         )
     return sent
@@ -338,6 +349,23 @@ def _unreadable(problem: Unreadable) -> ManifestResult:
     path = shown_path(problem.path)
     finding = Finding(Severity.ERROR, "unreadable", f"cannot read {path}: {problem.reason}")
     return ManifestResult.judge(path, None, [finding])
+
+
+def _facts(manifest: Manifest, drawn: dict[str, Decimal]) -> str:
+    """What the audit record keeps of a checked manifest, as compact JSON."""
+    import json
+
+    from mineralcheck.fields import EXACT
+
+    permits = [
+        {"number": number, "quantity": format(kg.normalize(EXACT), "f") + " kg"}
+        for number, kg in drawn.items()
+    ]
+    return json.dumps(
+        {"ship_date": manifest.ship_date.isoformat(), "permits": permits},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def _raw_id(document: object) -> str | None:

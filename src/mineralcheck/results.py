@@ -57,7 +57,16 @@ class ManifestResult:
     large directory costs little more than reading the files.
     """
 
-    __slots__ = ("_findings", "findings_json", "lines", "manifest_id", "path", "verdict")
+    __slots__ = (
+        "_findings",
+        "digest",
+        "facts",
+        "findings_json",
+        "lines",
+        "manifest_id",
+        "path",
+        "verdict",
+    )
 
     def __init__(
         self,
@@ -67,6 +76,7 @@ class ManifestResult:
         findings: tuple[Finding, ...] | None,
         lines: tuple[int, ...] = (),
         findings_json: str | None = None,
+        facts: str | None = None,
     ) -> None:
         if findings is None and findings_json is None:
             raise ValueError("a result needs its findings")
@@ -76,6 +86,9 @@ class ManifestResult:
         self.lines = lines  # the line numbers of the manifest's items, when it was read
         self._findings = findings
         self.findings_json = findings_json  # the findings as the JSON report writes them
+        # what the audit record needs of a checked manifest (ship date, licences drawn on), JSON
+        self.facts = facts
+        self.digest: str | None = None  # SHA-256 of the file's bytes, when a record is kept
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -107,6 +120,7 @@ class ManifestResult:
             self._findings,
             self.lines,
             self.findings_json,
+            self.facts,
         )
         return (ManifestResult, arguments)
 
@@ -123,12 +137,13 @@ class ManifestResult:
         manifest_id: str | None,
         findings: Iterable[Finding],
         lines: tuple[int, ...] = (),
+        facts: str | None = None,
     ) -> ManifestResult:
         """A result whose verdict is the worst of ``findings`` (``pass`` when none is worse)."""
         found = tuple(findings)
         worst = max((f.severity for f in found), key=lambda s: s.rank, default=Severity.PASS)
         verdict = Severity.PASS if worst.rank == 0 else worst
-        return cls(path, manifest_id, verdict, found, lines)
+        return cls(path, manifest_id, verdict, found, lines, facts=facts)
 
 
 FINDING_KEYS = (

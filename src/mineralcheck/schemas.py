@@ -69,10 +69,73 @@ REPORT_SCHEMA: dict[str, Any] = {
 }
 
 
+_DIGEST = {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"}
+_PREV = {"anyOf": [_DIGEST, {"type": "null"}]}
+RECORD_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://mineralcheck.invalid/schemas/record-1.json",
+    "title": "mineralcheck audit record line, format version 1 (one JSON object a line)",
+    "oneOf": [
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [
+                "record", "time", "tool", "rules", "path", "sha256", "manifest_id",
+                "ship_date", "as_of", "verdict", "findings", "permits", "reviews", "prev",
+            ],
+            "properties": {
+                "record": {"const": 1},
+                "time": {"type": "string"},
+                "tool": {"type": "string"},
+                "rules": _DIGEST,
+                "path": {"type": "string"},
+                "sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
+                "manifest_id": {"type": ["string", "null"]},
+                "ship_date": {"type": ["string", "null"]},
+                "as_of": {"type": ["string", "null"]},
+                "verdict": {"enum": ["pass", "warn", "fail", "error"]},
+                "findings": {"type": "array", "items": {"type": "string"}},
+                "permits": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["number", "quantity"],
+                        "properties": {
+                            "number": {"type": "string"},
+                            "quantity": {"type": "string"},
+                        },
+                    },
+                },
+                "reviews": {"type": "array"},
+                "prev": _PREV,
+            },
+        },
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["record", "time", "tool", "torn", "prev"],
+            "properties": {
+                "record": {"const": 1},
+                "time": {"type": "string"},
+                "tool": {"type": "string"},
+                "torn": {
+                    "type": "object",
+                    "required": ["line", "sha256"],
+                    "properties": {"line": {"type": "integer", "minimum": 1}, "sha256": _DIGEST},
+                },
+                "prev": _PREV,
+            },
+        },
+    ],
+}  # fmt: skip
+
+
 def schema(name: str) -> dict[str, Any]:
-    """The JSON Schema called ``name``: ``manifest``, ``rules`` or ``report``."""
+    """The JSON Schema called ``name``: ``manifest``, ``rules``, ``report`` or ``record``."""
     if name == "report":
         return REPORT_SCHEMA
+    if name == "record":
+        return RECORD_SCHEMA
     if name == "manifest":
         from mineralcheck.manifest.model import Manifest
 
@@ -88,4 +151,4 @@ def schema(name: str) -> dict[str, Any]:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **document}
 
 
-SCHEMAS = ("manifest", "rules", "report")
+SCHEMAS = ("manifest", "rules", "report", "record")

@@ -86,6 +86,13 @@ class Judge:
         self, manifest: Manifest, document: Document, as_of: dt.date | None = None
     ) -> list[Finding]:
         """Every finding for one manifest, checked on ``as_of`` or else its ship date."""
+        return self.judgement(manifest, document, as_of)[0]
+
+    def judgement(
+        self, manifest: Manifest, document: Document, as_of: dt.date | None = None
+    ) -> tuple[list[Finding], dict[str, Decimal]]:
+        """Every finding for one manifest, and the kilograms each licence covered (in the order
+        the manifest's lines drew on them)."""
         day = as_of or manifest.ship_date
         status = self.timeline.on(day)
         context = _Context(manifest, document, self, status.in_force)
@@ -174,8 +181,9 @@ class Judge:
             )
         for position in in_order(candidates.keys() & status.suspended):
             findings.extend(self._suspended(context, position, candidates[position], day))
-        findings.extend(self._permits(context, demands, day))
-        return findings
+        drawn: dict[str, Decimal] = {}
+        findings.extend(self._permits(context, demands, day, drawn))
+        return findings, drawn
 
     def _governs_exporter(self, manifest: Manifest) -> bool:
         return manifest.exporter.country in self.pack.jurisdictions() or self.governs_elsewhere
@@ -225,7 +233,9 @@ class Judge:
             )
         return found
 
-    def _permits(self, context: _Context, demands: list[_Demand], day: dt.date) -> list[Finding]:
+    def _permits(
+        self, context: _Context, demands: list[_Demand], day: dt.date, drawn: dict[str, Decimal]
+    ) -> list[Finding]:
         manifest = context.manifest
         for demand in demands:
             demand.permit, demand.reason = self._choose_permit(context, demand, day)
@@ -249,6 +259,12 @@ class Judge:
                     f"permit {number} allows {permit.quantity} in all; lines {line_list} "
                     f"use {_kg(used)} together"
                 )
+        for number, lines in usage.items():
+            if number not in over:
+                total = Decimal(0)
+                for amount in lines.values():
+                    total = EXACT.add(total, amount)
+                drawn[number] = total
         found = []
         for demand in demands:
             if demand.permit is None or demand.permit.number in over:

@@ -1,0 +1,1 @@
+"""The compliance officer's records: licence register, reviews, audit record."""
