@@ -20,7 +20,7 @@ import click
 import typer
 
 from mineralcheck import __version__
-from mineralcheck.errors import MineralcheckError, RulePackError, UsageError
+from mineralcheck.errors import MineralcheckError, ProblemsError, RulePackError, UsageError
 from mineralcheck.formats import AUTO, FORMATS
 from mineralcheck.output import (
     Outputs,
@@ -63,6 +63,7 @@ class SchemaName(StrEnum):
     RULES = "rules"
     REPORT = "report"
     RECORD = "record"
+    REVIEWS = "reviews"
 
 
 def _parse_as_of(value: str | None) -> dt.date | None:
@@ -166,6 +167,14 @@ def verify(
             show_default=False,
         ),
     ] = True,
+    reviews: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--reviews",
+            help="A reviews file or directory: decisions that clear warn findings (repeatable).",
+            metavar="PATH",
+        ),
+    ] = None,
     record: Annotated[
         Path | None,
         typer.Option(
@@ -200,19 +209,27 @@ def verify(
         "format": str(output_format) if output_format is not None else None,
         "fail_on": str(fail_on) if fail_on is not None else None,
         "outputs": outputs or None,
+        "reviews": [str(r) for r in reviews] if reviews else None,
     }
     settings = resolve(cli_values, os.environ, Path.cwd(), config)
     if not settings.paths:
         raise UsageError("give a manifest path, or set paths in mineralcheck.toml")
     from mineralcheck.cache import default_directory
 
+    day = _parse_as_of(as_of)
+    reviewer = None
+    if settings.reviews:
+        from mineralcheck.records.reviews import Reviewer
+        from mineralcheck.records.reviews import load as load_reviews
+
+        reviewer = Reviewer(load_reviews(settings.reviews), dt.date.today(), day)
     options = Options(
         rule_paths=settings.rules,
         bundled=settings.bundled_rules,
-        as_of=_parse_as_of(as_of),
+        as_of=day,
         jobs=jobs or os.cpu_count() or 1,
         cache_dir=default_directory() if cache else None,
-        digests=record is not None,
+        digests=record is not None or (reviewer is not None and reviewer.needs_digests),
     )
     if not options.bundled and not options.rule_paths:
         raise UsageError("--no-bundled-rules needs at least one --rules path")
@@ -258,6 +275,8 @@ def verify(
     try:
         reports.each(lambda writer: writer.start())
         results = checker.results(paths_found, stdin)
+        if reviewer is not None:  # after the cache: a changed reviews file always counts
+            results = map(reviewer.apply, results)
         if sys.stderr.isatty() and (main_format == "table" or not sys.stdout.isatty()):
             results = _with_progress(results)
         entries: list[dict[str, object]] | None = [] if record is not None else None
@@ -281,6 +300,11 @@ def verify(
             _stderr(f"mineralcheck: warning: cannot append to {step_summary}: {exc.strerror}")
     if record is not None and entries is not None:
         _append_record(record, entries, options)
+    for source, index, review in reviewer.unused() if reviewer is not None else ():
+        _stderr(
+            f"mineralcheck: {source}: review entry {index + 1} ({review.manifest}, "
+            f"{review.rule}) matched no finding in this run"
+        )
     counts = ", ".join(f"{summary.counts[v]} {v}" for v in summary.counts)
     _stderr(f"mineralcheck: {summary.manifests} manifest(s): {counts}")
     if skipped:
@@ -304,7 +328,7 @@ def _record_entry(result: "ManifestResult", as_of: dt.date | None) -> dict[str, 
         "verdict": str(result.verdict),
         "findings": list(dict.fromkeys(rule_id(f) for f in result.findings)),
         "permits": facts.get("permits", []),
-        "reviews": [],
+        "reviews": facts.get("reviews", []),
     }
 
 
@@ -368,7 +392,8 @@ def init(
 @app.command()
 def schema(
     name: Annotated[
-        SchemaName, typer.Argument(help="Which schema: manifest, rules, report or record.")
+        SchemaName,
+        typer.Argument(help="Which schema: manifest, rules, report, record or reviews."),
     ],
 ) -> int:
     """Print a published JSON Schema."""
@@ -606,10 +631,10 @@ def _run(argv: list[str] | None) -> int:
     verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])
     try:
         result = app(args=argv, prog_name="mineralcheck", standalone_mode=False)
-    except RulePackError as exc:
+    except ProblemsError as exc:
         for line in exc.lines():
             _stderr(line)
-        _stderr("mineralcheck: the rule pack is invalid; nothing was checked")
+        _stderr(f"mineralcheck: {exc.what}; nothing was checked")
         return 2
     except MineralcheckError as exc:
         _stderr(f"mineralcheck: error: {exc}")

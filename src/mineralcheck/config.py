@@ -20,7 +20,17 @@ CONFIG_FILE = "mineralcheck.toml"
 PYPROJECT = "pyproject.toml"
 ENV_PREFIX = "MINERALCHECK_"
 _OUR_TABLE = re.compile(rb"""tool\s*\.\s*["']?mineralcheck""")
-KEYS = ("paths", "include", "exclude", "rules", "bundled_rules", "format", "fail_on", "outputs")
+KEYS = (
+    "paths",
+    "include",
+    "exclude",
+    "rules",
+    "bundled_rules",
+    "format",
+    "fail_on",
+    "outputs",
+    "reviews",
+)
 
 if TYPE_CHECKING:
     from mineralcheck.config_file import ConfigFile
@@ -73,6 +83,7 @@ class Settings(NamedTuple):
     format: str = AUTO
     fail_on: str = "fail"
     outputs: tuple[OutputSpec, ...] = ()
+    reviews: tuple[Path, ...] = ()
     config_file: Path | None = None
 
 
@@ -152,7 +163,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         if name not in env:
             continue
         value = env[name]
-        if key in ("paths", "rules"):
+        if key in ("paths", "rules", "reviews"):
             found[key] = _env_list(value, os.pathsep)
         elif key in ("include", "exclude", "outputs"):
             found[key] = _env_list(value, ",")
@@ -211,7 +222,7 @@ def resolve(
         parsed = _validate(config_file, raw)
         base = config_file.parent
         file_values = parsed.model_dump(exclude_none=True)
-        for key in ("paths", "rules"):
+        for key in ("paths", "rules", "reviews"):
             if key in file_values:
                 file_values[key] = [_relative(base, v, cwd) for v in file_values[key]]
         if "outputs" in file_values:
@@ -237,5 +248,6 @@ def resolve(
         format=fmt,
         fail_on=merged.get("fail_on", "fail"),
         outputs=_outputs(merged.get("outputs", ()), fmt),
+        reviews=tuple(Path(p) for p in merged.get("reviews", ())),
         config_file=config_file,
     )

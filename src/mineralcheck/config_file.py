@@ -29,6 +29,7 @@ class ConfigFile(BaseModel):
     format: str | None = None
     fail_on: Literal["fail", "warn"] | None = None
     outputs: list[str] | None = None
+    reviews: list[str] | None = None
 
     @field_validator("format")
     @classmethod

@@ -13,13 +13,15 @@ class UsageError(MineralcheckError):
     """The command line asks for something that cannot be done."""
 
 
-class RulePackError(MineralcheckError):
-    """One or more rule files are invalid; a check against a broken pack proves nothing."""
+class ProblemsError(MineralcheckError):
+    """Input files the check depends on are invalid; each problem names file, line and column."""
+
+    what = "the input files are invalid"
 
     def __init__(self, problems: list[tuple[str, Problem]]) -> None:
         self.problems = problems
         first = problems[0]
-        super().__init__(f"{len(problems)} problem(s) in the rule pack, first in {first[0]}")
+        super().__init__(f"{len(problems)} problem(s), first in {first[0]}")
 
     def lines(self) -> list[str]:
         """``path:line:column: message`` for every problem."""
@@ -29,3 +31,9 @@ class RulePackError(MineralcheckError):
             field = f" [{problem.field}]" if problem.field else ""
             out.append(f"{path}:{where} {problem.message}{field}")
         return out
+
+
+class RulePackError(ProblemsError):
+    """One or more rule files are invalid; a check against a broken pack proves nothing."""
+
+    what = "the rule pack is invalid"

@@ -131,7 +131,7 @@ RECORD_SCHEMA: dict[str, Any] = {
 
 
 def schema(name: str) -> dict[str, Any]:
-    """The JSON Schema called ``name``: ``manifest``, ``rules``, ``report`` or ``record``."""
+    """The JSON Schema called ``name``: manifest, rules, report, record or reviews."""
     if name == "report":
         return REPORT_SCHEMA
     if name == "record":
@@ -141,6 +141,11 @@ def schema(name: str) -> dict[str, Any]:
 
         document = Manifest.model_json_schema(mode="validation")
         document["title"] = "mineralcheck shipment manifest, format version 1"
+    elif name == "reviews":
+        from mineralcheck.records.reviews import ReviewsFile
+
+        document = ReviewsFile.model_json_schema(mode="validation")
+        document["title"] = "mineralcheck reviews file, format version 1"
     elif name == "rules":
         from mineralcheck.ruleset.model import RuleFile
 
@@ -151,4 +156,4 @@ def schema(name: str) -> dict[str, Any]:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **document}
 
 
-SCHEMAS = ("manifest", "rules", "report", "record")
+SCHEMAS = ("manifest", "rules", "report", "record", "reviews")

@@ -14,9 +14,13 @@ def rule_id(finding: Finding) -> str:
     return finding.rule or f"mineralcheck/{finding.code}"
 
 
+REVIEWED = "reviewed"  # the code of a warn finding a person's review cleared (now info)
+
+
 def reported(result: ManifestResult) -> list[Finding]:
-    """The findings a CI system should see: warn, fail and error (not info)."""
-    return [f for f in result.findings if f.severity.rank > 0]
+    """The findings a CI system should see: warn, fail and error, and reviewed ones (so the
+    report says which review cleared what)."""
+    return [f for f in result.findings if f.severity.rank > 0 or f.code == REVIEWED]
 
 
 def relative_path(path: str, cwd: str | None) -> str:

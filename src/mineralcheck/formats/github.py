@@ -69,7 +69,9 @@ class Writer:
         lines = [log_line(line) for line in self.plain.add(result).rstrip("\n").split("\n")]
         path = relative_path(result.path, self.style.cwd)
         for finding in reported(result):
-            kind = COMMANDS[finding.severity]
+            kind = COMMANDS.get(finding.severity)
+            if kind is None:  # a reviewed finding: in the log, not an annotation
+                continue
             if self.emitted[kind] < LIMIT:
                 lines.append(command(kind, path, finding))
                 self.emitted[kind] += 1

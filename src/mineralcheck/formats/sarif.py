@@ -6,7 +6,14 @@ import json
 import textwrap
 from typing import Any
 
-from mineralcheck.formats.common import fingerprint, relative_path, reported, rule_id, xml_safe
+from mineralcheck.formats.common import (
+    REVIEWED,
+    fingerprint,
+    relative_path,
+    reported,
+    rule_id,
+    xml_safe,
+)
 from mineralcheck.formats.interface import Style, render_with
 from mineralcheck.results import (
     ControlInfo,
@@ -19,7 +26,12 @@ from mineralcheck.results import (
 )
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-LEVELS = {Severity.ERROR: "error", Severity.FAIL: "error", Severity.WARN: "warning"}
+LEVELS = {
+    Severity.ERROR: "error",
+    Severity.FAIL: "error",
+    Severity.WARN: "warning",
+    Severity.INFO: "warning",  # a reviewed warning: reported, and suppressed
+}
 
 # Findings that no control produced; their ids are part of the output contract.
 TOOL_RULES = {
@@ -86,6 +98,8 @@ def _result(
     }
     if rule_index is not None:
         entry["ruleIndex"] = rule_index
+    if finding.code == REVIEWED:
+        entry["suppressions"] = [{"kind": "external", "status": "accepted", "justification": text}]
     return entry
 
 

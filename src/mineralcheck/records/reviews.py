@@ -1,0 +1,204 @@
+"""Reviews: a person's decision on a ``warn`` finding (spec/records.md, part 2).
+
+A review clears a matching ``warn`` (manifest id, rule, item): the finding stays in the report
+as ``info``, saying who decided, when and why, and the verdict is computed without it. A review
+never clears a ``fail`` or an ``error``; one aimed at a ``fail`` is reported as a ``warn`` and
+changes nothing. A review is not applied, and the report says why, when it has expired by the
+ship date (or ``--as-of``), is dated after the day of the run, or is bound by ``sha256`` to other
+bytes. Reviews are applied after the verdict cache, so a cached verdict never hides a change to
+the reviews file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from mineralcheck.errors import ProblemsError
+from mineralcheck.fields import Date, PositiveInt, Text
+from mineralcheck.problems import Problem, from_validation_error
+from mineralcheck.results import Finding, ManifestResult, Severity
+from mineralcheck.yamlread import Mark, YamlReadError, read_yaml
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def _sha256(value: object) -> str:
+    text = value.strip().lower() if isinstance(value, str) else value
+    if not isinstance(text, str) or not _HEX64.fullmatch(text):
+        raise ValueError(f"{value!r} is not a SHA-256 digest (64 hexadecimal digits)")
+    return text
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Review(_Strict):
+    """One decision on a ``warn`` finding of one manifest."""
+
+    manifest: Text
+    rule: Text
+    item: PositiveInt | None = None
+    reason: Text
+    reviewer: Text
+    date: Date
+    expires: Date
+    sha256: Annotated[str, BeforeValidator(_sha256)] | None = None
+
+
+class ReviewsFile(_Strict):
+    """A reviews file: its format version and its entries."""
+
+    reviews: Literal[1, "1"]
+    entries: tuple[Review, ...] = ()
+
+
+class ReviewsError(ProblemsError):
+    """A reviews file cannot be read or is invalid: no check runs on decisions it misstates."""
+
+    what = "the reviews are invalid"
+
+
+def load(paths: Iterable[Path]) -> list[tuple[str, int, Review]]:
+    """Every review in the files under ``paths`` as (file, index, review)."""
+    from mineralcheck.discovery import Unreadable, discover, read_file
+
+    found: list[tuple[str, int, Review]] = []
+    problems: list[tuple[str, Problem]] = []
+    for path in discover([str(p) for p in paths], include=("*.yaml", "*.yml")):
+        name = path.path if isinstance(path, Unreadable) else path
+        raw = read_file(path) if isinstance(path, str) else path
+        if isinstance(raw, Unreadable):
+            problems.append((name, Problem("unreadable", raw.reason, None, None)))
+            continue
+        try:
+            document = read_yaml(raw)
+        except YamlReadError as exc:
+            problems.append((name, Problem("yaml", exc.message, None, exc.mark)))
+            continue
+        try:
+            parsed = ReviewsFile.model_validate(document.data)
+        except ValidationError as exc:
+            problems.extend((name, p) for p in from_validation_error(exc, document))
+            continue
+        found.extend((name, index, review) for index, review in enumerate(parsed.entries))
+    if problems:
+        raise ReviewsError(problems)
+    if not found and not problems:
+        where = ", ".join(str(p) for p in paths)
+        raise ReviewsError([(where, Problem("empty", "no review entry found", None, Mark(1, 1)))])
+    return found
+
+
+class Reviewer:
+    """Applies the loaded reviews to results as they stream past, and remembers which were used."""
+
+    def __init__(
+        self, reviews: list[tuple[str, int, Review]], today: dt.date, as_of: dt.date | None
+    ) -> None:
+        self.today = today
+        self.as_of = as_of
+        self.by_manifest: dict[str, list[tuple[str, int, Review]]] = {}
+        for entry in reviews:
+            self.by_manifest.setdefault(entry[2].manifest, []).append(entry)
+        self.used: set[tuple[str, int]] = set()
+        self.all = reviews
+
+    @property
+    def needs_digests(self) -> bool:
+        """Whether any review is bound to a manifest's bytes."""
+        return any(review.sha256 for _, _, review in self.all)
+
+    def apply(self, result: ManifestResult) -> ManifestResult:
+        """The result with its matching reviews applied (the same object when none match)."""
+        entries = self.by_manifest.get(result.manifest_id or "")
+        if not entries:
+            return result
+        facts = json.loads(result.facts) if result.facts else {}
+        ship = facts.get("ship_date")
+        day = self.as_of or (dt.date.fromisoformat(ship) if ship else None)
+        findings = list(result.findings)
+        added: list[Finding] = []
+        applied: list[dict[str, object]] = []
+        for source, index, review in entries:
+            targets = [
+                i
+                for i, f in enumerate(findings)
+                if f.rule == review.rule and (review.item is None or f.item == review.item)
+            ]
+            if not targets:
+                continue
+            self.used.add((source, index))
+            who = f"review by {review.reviewer} of {review.date} ({source}, entry {index + 1})"
+            for i in targets:
+                finding = findings[i]
+                if finding.severity.rank >= Severity.FAIL.rank:
+                    added.append(
+                        _note(
+                            finding,
+                            f"{who} targets a {finding.severity} finding of "
+                            f"{review.rule}: a review never clears a fail or an error",
+                        )
+                    )
+                    continue
+                if finding.severity is not Severity.WARN:
+                    continue
+                problem = self._why_not(review, result, day)
+                if problem is not None:
+                    added.append(_note(finding, f"{who} is not applied: {problem}"))
+                    continue
+                findings[i] = finding._replace(
+                    severity=Severity.INFO,
+                    code="reviewed",
+                    message=f"{finding.message} [reviewed: cleared by {review.reviewer} on "
+                    f"{review.date}, until {review.expires}: {review.reason}]",
+                )
+                applied.append(
+                    {"rule": review.rule, "item": finding.item, "reviewer": review.reviewer,
+                     "date": review.date.isoformat()}
+                )  # fmt: skip
+        reviewed = ManifestResult.judge(
+            result.path, result.manifest_id, [*findings, *added], result.lines, result.facts
+        )
+        reviewed.digest = result.digest
+        if applied:
+            facts["reviews"] = applied
+            reviewed.facts = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
+        return reviewed
+
+    def _why_not(self, review: Review, result: ManifestResult, day: dt.date | None) -> str | None:
+        if day is not None and day > review.expires:
+            return f"it expired on {review.expires}, before {day}"
+        if review.date > self.today:
+            return (
+                f"it is dated {review.date}, after today ({self.today}): a decision not yet taken"
+            )
+        if review.sha256 is not None and review.sha256 != result.digest:
+            return "it is bound by sha256 to other bytes than this manifest's"
+        return None
+
+    def unused(self) -> list[tuple[str, int, Review]]:
+        """The reviews that matched no finding in the run (stale: to be cleaned up)."""
+        return [entry for entry in self.all if (entry[0], entry[1]) not in self.used]
+
+
+def _note(finding: Finding, message: str) -> Finding:
+    return Finding(
+        Severity.WARN,
+        "review",
+        message,
+        rule=finding.rule,
+        item=finding.item,
+        line=finding.line,
+        column=finding.column,
+        field=finding.field,
+        reference=finding.reference,
+        url=finding.url,
+    )
