@@ -32,6 +32,7 @@ from mineralcheck.output import (
 )
 
 if TYPE_CHECKING:
+    from mineralcheck.config import Settings
     from mineralcheck.discovery import Unreadable
     from mineralcheck.pipeline import Options
     from mineralcheck.results import ManifestResult
@@ -167,6 +168,15 @@ def verify(
             show_default=False,
         ),
     ] = True,
+    permits: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--permits",
+            help="A licence register file or directory: licences drawn down over the run "
+            "(repeatable).",
+            metavar="PATH",
+        ),
+    ] = None,
     reviews: Annotated[
         list[Path] | None,
         typer.Option(
@@ -210,6 +220,7 @@ def verify(
         "fail_on": str(fail_on) if fail_on is not None else None,
         "outputs": outputs or None,
         "reviews": [str(r) for r in reviews] if reviews else None,
+        "permits": [str(p) for p in permits] if permits else None,
     }
     settings = resolve(cli_values, os.environ, Path.cwd(), config)
     if not settings.paths:
@@ -230,6 +241,7 @@ def verify(
         jobs=jobs or os.cpu_count() or 1,
         cache_dir=default_directory() if cache else None,
         digests=record is not None or (reviewer is not None and reviewer.needs_digests),
+        register_paths=settings.permits,
     )
     if not options.bundled and not options.rule_paths:
         raise UsageError("--no-bundled-rules needs at least one --rules path")
@@ -274,7 +286,11 @@ def verify(
     summary = Summary()  # counted as results stream past
     try:
         reports.each(lambda writer: writer.start())
-        results = checker.results(paths_found, stdin)
+        if settings.permits:  # the ledger sees every manifest under the configured paths
+            extra = _rest_of_repository(settings, paths, config)
+            results = checker.results_with_ledger(paths_found, extra, stdin)
+        else:
+            results = checker.results(paths_found, stdin)
         if reviewer is not None:  # after the cache: a changed reviews file always counts
             results = map(reviewer.apply, results)
         if sys.stderr.isatty() and (main_format == "table" or not sys.stdout.isatty()):
@@ -310,6 +326,42 @@ def verify(
     if skipped:
         _stderr(f"mineralcheck: skipped in directories: {skipped.describe()}")
     return summary.exit_code(fail_on_warn=settings.fail_on == "warn")
+
+
+def _rest_of_repository(
+    settings: "Settings", named: list[str] | None, config: Path | None
+) -> list["str | Unreadable"]:
+    """The manifests under the configured paths that the command line did not name: they
+    count toward the draw-down of the register's licences, and are not reported."""
+    from mineralcheck.config import resolve
+    from mineralcheck.discovery import STDIN, discover
+
+    if not named:  # the configured paths are the ones checked
+        return []
+    configured = resolve({}, os.environ, Path.cwd(), config).paths
+    if not configured:
+        return []
+    seen = {os.path.realpath(p) for p in named if p != STDIN}
+    found = discover(configured, settings.include, settings.exclude)
+    rest: list[str | Unreadable] = []
+    for path in found:
+        if not isinstance(path, str):  # fail closed: a use the ledger cannot see is no use
+            raise UsageError(
+                f"cannot read {path.path} under the configured paths ({path.reason}): "
+                "the licence draw-down would be incomplete"
+            )
+        if path == STDIN or os.path.realpath(path) in seen:
+            continue
+        if any(_within(path, n) for n in named):
+            continue
+        seen.add(os.path.realpath(path))
+        rest.append(path)
+    return rest
+
+
+def _within(path: str, directory: str) -> bool:
+    real, top = os.path.realpath(path), os.path.realpath(directory)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def _record_entry(result: "ManifestResult", as_of: dt.date | None) -> dict[str, object]:

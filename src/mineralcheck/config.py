@@ -30,6 +30,7 @@ KEYS = (
     "fail_on",
     "outputs",
     "reviews",
+    "permits",
 )
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ class Settings(NamedTuple):
     fail_on: str = "fail"
     outputs: tuple[OutputSpec, ...] = ()
     reviews: tuple[Path, ...] = ()
+    permits: tuple[Path, ...] = ()
     config_file: Path | None = None
 
 
@@ -163,7 +165,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         if name not in env:
             continue
         value = env[name]
-        if key in ("paths", "rules", "reviews"):
+        if key in ("paths", "rules", "reviews", "permits"):
             found[key] = _env_list(value, os.pathsep)
         elif key in ("include", "exclude", "outputs"):
             found[key] = _env_list(value, ",")
@@ -222,7 +224,7 @@ def resolve(
         parsed = _validate(config_file, raw)
         base = config_file.parent
         file_values = parsed.model_dump(exclude_none=True)
-        for key in ("paths", "rules", "reviews"):
+        for key in ("paths", "rules", "reviews", "permits"):
             if key in file_values:
                 file_values[key] = [_relative(base, v, cwd) for v in file_values[key]]
         if "outputs" in file_values:
@@ -249,5 +251,6 @@ def resolve(
         fail_on=merged.get("fail_on", "fail"),
         outputs=_outputs(merged.get("outputs", ()), fmt),
         reviews=tuple(Path(p) for p in merged.get("reviews", ())),
+        permits=tuple(Path(p) for p in merged.get("permits", ())),
         config_file=config_file,
     )

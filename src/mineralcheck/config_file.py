@@ -30,6 +30,7 @@ class ConfigFile(BaseModel):
     fail_on: Literal["fail", "warn"] | None = None
     outputs: list[str] | None = None
     reviews: list[str] | None = None
+    permits: list[str] | None = None
 
     @field_validator("format")
     @classmethod

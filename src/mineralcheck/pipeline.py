@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from mineralcheck.cache import ResultCache
     from mineralcheck.engine.judge import Judge
     from mineralcheck.manifest.model import Manifest
+    from mineralcheck.records.register import Register
     from mineralcheck.ruleset.pack import RulePack
 
 BATCH = 32  # manifests per task sent to a worker process
@@ -51,6 +52,7 @@ class Options(NamedTuple):
     jobs: int = 1
     cache_dir: Path | None = None  # None: no verdict cache
     digests: bool = False  # give each result the SHA-256 of its file's bytes (for the record)
+    register_paths: tuple[Path, ...] = ()  # licence registers (--permits)
 
 
 def rule_pack_fingerprint(rule_paths: Iterable[Path], bundled: bool) -> str:
@@ -81,12 +83,23 @@ class Checker:
         return load_pack(self.options.rule_paths, bundled=self.options.bundled)
 
     @cached_property
+    def register(self) -> Register | None:
+        """The licence registers given, if any (loaded on first use)."""
+        if not self.options.register_paths:
+            return None
+        from mineralcheck.records.register import load
+
+        return load(self.options.register_paths)
+
+    @cached_property
     def judge(self) -> Judge:
         """The engine, compiled from the pack on first use."""
         from mineralcheck.engine.judge import Judge
         from mineralcheck.engine.match import compile_pack
 
-        return Judge(self.pack, compile_pack(self.pack))
+        judge = Judge(self.pack, compile_pack(self.pack))
+        judge.register = self.register
+        return judge
 
     @cached_property
     def cache(self) -> ResultCache | None:
@@ -96,6 +109,8 @@ class Checker:
         from mineralcheck.cache import ResultCache, run_key
 
         fingerprint = rule_pack_fingerprint(self.options.rule_paths, self.options.bundled)
+        if self.register is not None:  # a licence's terms decide verdicts too
+            fingerprint += "|register:" + self.register.digest
         as_of = self.options.as_of.isoformat() if self.options.as_of else None
         return ResultCache(self.options.cache_dir, run_key(__version__, fingerprint, as_of))
 
@@ -107,9 +122,11 @@ class Checker:
         if read.manifest is None or read.document is None:
             return ManifestResult.judge(path, _raw_id(read.document), read.errors)
         manifest = read.manifest
-        findings, drawn = self.judge.judgement(manifest, read.document, self.options.as_of)
+        judge = self.judge
+        findings, drawn = judge.judgement(manifest, read.document, self.options.as_of)
         lines = tuple(manifest.line_of(i) for i in range(len(manifest.items)))
-        return ManifestResult.judge(path, manifest.id, findings, lines, _facts(manifest, drawn))
+        facts = _facts(manifest, drawn, judge.uses)
+        return ManifestResult.judge(path, manifest.id, findings, lines, facts)
 
     def info(self) -> RunInfo:
         """What this run checks against (from the cache when the pack need not be loaded)."""
@@ -206,6 +223,23 @@ class Checker:
             if cache is not None:
                 cache.close()
 
+    def results_with_ledger(
+        self,
+        paths: Iterable[str | Unreadable],
+        extra: Iterable[str | Unreadable] = (),
+        stdin: bytes | Unreadable | None = None,
+    ) -> Iterator[ManifestResult]:
+        """Results for ``paths`` with the register's licences drawn down over the whole run:
+        ``extra`` manifests (the rest of the repository) count toward the draw-down but are
+        not reported. All results are held until the ledger has seen every use."""
+        from mineralcheck.records.ledger import Ledger
+
+        assert self.register is not None
+        named = list(paths)
+        results = list(self.results([*named, *extra], stdin))
+        drawn = Ledger(self.register).draw(results)
+        yield from drawn[: len(named)]
+
     def _pool(self) -> ProcessPoolExecutor:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -285,7 +319,7 @@ def _init_worker(options: Options, parent: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     global _WORKER
     if _WORKER is None:  # spawned, not forked: build the checker here
-        _WORKER = Checker(Options(options.rule_paths, options.bundled, options.as_of))
+        _WORKER = Checker(options._replace(jobs=1, cache_dir=None))
     else:
         _WORKER.__dict__.pop("cache", None)  # the parent owns the cache
 
@@ -351,21 +385,24 @@ def _unreadable(problem: Unreadable) -> ManifestResult:
     return ManifestResult.judge(path, None, [finding])
 
 
-def _facts(manifest: Manifest, drawn: dict[str, Decimal]) -> str:
-    """What the audit record keeps of a checked manifest, as compact JSON."""
+def _facts(
+    manifest: Manifest, drawn: dict[str, Decimal], uses: list[tuple[str, int, Decimal]]
+) -> str:
+    """What the audit record and the ledger keep of a checked manifest, as compact JSON."""
     import json
 
     from mineralcheck.fields import EXACT
 
-    permits = [
-        {"number": number, "quantity": format(kg.normalize(EXACT), "f") + " kg"}
-        for number, kg in drawn.items()
-    ]
-    return json.dumps(
-        {"ship_date": manifest.ship_date.isoformat(), "permits": permits},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    def kg(amount: Decimal) -> str:
+        return format(amount.normalize(EXACT), "f")
+
+    facts: dict[str, object] = {
+        "ship_date": manifest.ship_date.isoformat(),
+        "permits": [{"number": n, "quantity": kg(amount) + " kg"} for n, amount in drawn.items()],
+    }
+    if uses:  # register licences, drawn down by the ledger over the whole run
+        facts["uses"] = [[number, line, kg(amount)] for number, line, amount in uses]
+    return json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
 
 
 def _raw_id(document: object) -> str | None:

@@ -23,6 +23,7 @@ from mineralcheck.engine.parties import Hit, Kind
 from mineralcheck.fields import EXACT
 from mineralcheck.manifest.model import Item, Manifest, Permit
 from mineralcheck.problems import field_path
+from mineralcheck.records.register import Licence, Register
 from mineralcheck.results import Finding, Severity
 from mineralcheck.ruleset.model import Requirement
 from mineralcheck.ruleset.pack import LoadedControl, RulePack
@@ -40,7 +41,7 @@ class _Demand:
 
     index: int
     compiled: CompiledControl
-    permit: Permit | None = None
+    permit: Permit | Licence | None = None
     reason: str = ""
 
     @property
@@ -67,6 +68,9 @@ class Judge:
         self.index = ControlIndex(controls)
         self.timeline = Timeline(controls)
         self.governs_elsewhere = any(c.loaded.control.exporters == "elsewhere" for c in controls)
+        self.register: Register | None = None  # licences many manifests use (--permits)
+        # the register licences the last manifest judged drew on: (number, item line, kg)
+        self.uses: list[tuple[str, int, Decimal]] = []
         self._scopes: dict[tuple[str, ...], _Scope] = {}
 
     def _item_outcome(self, control: CompiledControl, index: int, context: _Context) -> ItemOutcome:
@@ -182,30 +186,54 @@ class Judge:
         for position in in_order(candidates.keys() & status.suspended):
             findings.extend(self._suspended(context, position, candidates[position], day))
         drawn: dict[str, Decimal] = {}
-        findings.extend(self._permits(context, demands, day, drawn))
+        self.uses = []
+        findings.extend(self._permits(context, demands, day, drawn, self.uses))
         return findings, drawn
 
     def _governs_exporter(self, manifest: Manifest) -> bool:
         return manifest.exporter.country in self.pack.jurisdictions() or self.governs_elsewhere
 
+    def _lookup(self, manifest: Manifest, number: str) -> Permit | Licence | None:
+        """A permit by number: the manifest's own first, then the registers'."""
+        own = manifest.permit(number)
+        if own is not None or self.register is None:
+            return own
+        return self.register.get(number)
+
     def _undefined_permits(self, context: _Context) -> list[Finding]:
         found = []
-        for index, item in enumerate(context.manifest.items):
+        manifest = context.manifest
+        for index, item in enumerate(manifest.items):
             for position, number in enumerate(item.permits):
-                if context.manifest.permit(number) is None:
-                    path = ("items", index, "permits", position)
-                    found.append(
-                        Finding(
-                            Severity.ERROR,
-                            "undefined-permit",
-                            f"line {context.manifest.line_of(index)} names permit {number!r}, "
-                            "which the manifest does not define",
-                            item=context.manifest.line_of(index),
-                            line=context.line(path),
-                            column=context.column(path),
-                            field=field_path(path),
-                        )
+                path = ("items", index, "permits", position)
+                own = manifest.permit(number)
+                held = self.register.get(number) if self.register is not None else None
+                if own is None and held is None:
+                    message = (
+                        f"line {manifest.line_of(index)} names permit {number!r}, which the "
+                        "manifest does not define"
+                        + (" and no register holds" if self.register is not None else "")
                     )
+                    code = "undefined-permit"
+                elif own is not None and held is not None and not _same_terms(own, held):
+                    message = (
+                        f"permit {number!r} is defined in the manifest and in the register "
+                        "with different terms"
+                    )
+                    code = "conflicting-permit"
+                else:
+                    continue
+                found.append(
+                    Finding(
+                        Severity.ERROR,
+                        code,
+                        message,
+                        item=manifest.line_of(index),
+                        line=context.line(path),
+                        column=context.column(path),
+                        field=field_path(path),
+                    )
+                )
         return found
 
     def _suspended(
@@ -234,7 +262,12 @@ class Judge:
         return found
 
     def _permits(
-        self, context: _Context, demands: list[_Demand], day: dt.date, drawn: dict[str, Decimal]
+        self,
+        context: _Context,
+        demands: list[_Demand],
+        day: dt.date,
+        drawn: dict[str, Decimal],
+        uses: list[tuple[str, int, Decimal]],
     ) -> list[Finding]:
         manifest = context.manifest
         for demand in demands:
@@ -247,7 +280,10 @@ class Judge:
         over: dict[str, str] = {}
         for number, lines in usage.items():
             permit = manifest.permit(number)
-            assert permit is not None
+            if permit is None:  # a register's licence: the ledger draws it down over the run
+                for index, amount in sorted(lines.items()):
+                    uses.append((number, manifest.line_of(index), amount))
+                continue
             if permit.quantity is None:
                 continue
             used = Decimal(0)
@@ -290,7 +326,8 @@ class Judge:
                     )
                 )
             else:
-                permit = demand.permit
+                chosen = demand.permit
+                assert chosen is not None
                 if demand.control.requires is Requirement.EXCEPTIONAL_PERMIT:
                     found.append(
                         context.item_finding(
@@ -299,7 +336,7 @@ class Judge:
                             demand.index,
                             demand.control,
                             f"line {manifest.line_of(demand.index)} shows permit "
-                            f"{permit.number}, a licence granted although "
+                            f"{chosen.number}, a licence granted although "
                             f"{demand.control.rule.reference} says licences are in principle "
                             "refused; confirm it is genuine",
                         )
@@ -311,19 +348,20 @@ class Judge:
                         demand.index,
                         demand.control,
                         f"line {manifest.line_of(demand.index)} is covered by permit "
-                        f"{permit.number} (valid {permit.valid_from} to {permit.valid_until})",
+                        f"{chosen.number} (valid {chosen.valid_from} to {chosen.valid_until})",
                     )
                 )
         return found
 
     def _choose_permit(
         self, context: _Context, demand: _Demand, day: dt.date
-    ) -> tuple[Permit | None, str]:
+    ) -> tuple[Permit | Licence | None, str]:
         manifest = context.manifest
         item = manifest.items[demand.index]
         line = manifest.line_of(demand.index)
+        candidates: list[Permit | Licence]
         if item.permits:
-            candidates = [p for n in item.permits if (p := manifest.permit(n)) is not None]
+            candidates = [p for n in item.permits if (p := self._lookup(manifest, n)) is not None]
         else:
             candidates = list(manifest.permits)
         covering = [p for p in candidates if self._covers(p, item, demand.control)]
@@ -342,7 +380,7 @@ class Judge:
             reasons.append(f"permit {permit.number} {problem}")
         return None, "; ".join(reasons)
 
-    def _covers(self, permit: Permit, item: Item, control: LoadedControl) -> bool:
+    def _covers(self, permit: Permit | Licence, item: Item, control: LoadedControl) -> bool:
         scope = self._scope(permit)
         if scope.ids & {control.id, control.rule.id}:
             return True
@@ -351,7 +389,7 @@ class Judge:
         code = item.hs_code
         return code is not None and any(code.startswith(prefix) for prefix in scope.hs_prefixes)
 
-    def _scope(self, permit: Permit) -> _Scope:
+    def _scope(self, permit: Permit | Licence) -> _Scope:
         """What a permit's ``covers`` list names, sorted into minerals, HS prefixes and ids."""
         scope = self._scopes.get(permit.covers)
         if scope is None:
@@ -372,8 +410,23 @@ class Judge:
         return scope
 
 
-def _permit_problem(permit: Permit, manifest: Manifest, day: dt.date) -> str | None:
+def _same_terms(own: Permit, held: Licence) -> bool:
+    """Whether a manifest's permit states the same terms as the register's licence."""
+    return (
+        own.valid_from == held.valid_from
+        and own.valid_until == held.valid_until
+        and set(own.destination) == set(held.destination)
+        and set(own.covers) == set(held.covers)
+    )
+
+
+def _permit_problem(permit: Permit | Licence, manifest: Manifest, day: dt.date) -> str | None:
     """Why ``permit`` does not allow this shipment on ``day``, or ``None`` when it does."""
+    if isinstance(permit, Licence):
+        if permit.status != "valid":
+            return f"is {permit.status} in the register: it covers nothing"
+        if permit.exporter is not None and _name(permit.exporter) != _name(manifest.exporter.name):
+            return f"is held by {permit.exporter!r}, not {manifest.exporter.name!r}"
     if day < permit.valid_from:
         return f"is valid only from {permit.valid_from}"
     if day > permit.valid_until:
@@ -385,9 +438,14 @@ def _permit_problem(permit: Permit, manifest: Manifest, day: dt.date) -> str | N
         )
     if permit.end_user is not None:
         end_user = manifest.final_end_user.name
-        if permit.end_user.strip().casefold() != end_user.strip().casefold():
-            return f"is for end user {permit.end_user!r}, not {end_user!r}"
+        allowed = (permit.end_user,) if isinstance(permit.end_user, str) else permit.end_user
+        if _name(end_user) not in {_name(name) for name in allowed}:
+            return f"is for end user {' or '.join(map(repr, allowed))}, not {end_user!r}"
     return None
+
+
+def _name(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _party_warning(hit: Hit, control: LoadedControl) -> str:

@@ -1,0 +1,116 @@
+"""The ledger: register licences drawn down over a whole run, in ship-date order.
+
+Each checked manifest reports the register licences its lines drew on (``uses`` in its facts).
+The ledger takes every use of the run in ship-date order, then manifest id, then item line, so
+the outcome never depends on the order files were given in or on ``--jobs``. A use that would
+take a licence past its ``quantity`` or its ``shipments`` (one for a single licence or a voucher)
+fails, naming the licence, what was left and the manifests that used it before.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from mineralcheck.fields import EXACT
+from mineralcheck.records.register import Licence, Register
+from mineralcheck.results import Finding, ManifestResult, Severity
+
+
+def _kg(amount: Decimal) -> str:
+    return format(amount.normalize(EXACT), "f") + " kg"
+
+
+@dataclass
+class Account:
+    """What one licence has given so far in the run."""
+
+    licence: Licence
+    used: Decimal = Decimal(0)
+    users: list[tuple[str, str]] = field(default_factory=list)  # (manifest id, path) in order
+    shipments: set[int] = field(default_factory=set)  # results that drew on it
+
+    def left(self) -> Decimal | None:
+        """The quantity left, in kilograms (``None``: no quantity limit)."""
+        if self.licence.quantity is None:
+            return None
+        return EXACT.subtract(self.licence.quantity.in_kg(), self.used)
+
+    def shipments_left(self) -> int | None:
+        """The shipments left (``None``: no limit)."""
+        limit = self.licence.shipment_limit
+        return None if limit is None else limit - len(self.shipments)
+
+
+class Ledger:
+    """Draws the licences of a register down over the results of one run."""
+
+    def __init__(self, register: Register) -> None:
+        self.accounts = {n: Account(licence) for n, licence in register.licences.items()}
+
+    def draw(self, results: list[ManifestResult]) -> list[ManifestResult]:
+        """The results, with a ``fail`` on every use past a licence's limits."""
+        uses: list[tuple[str, str, int, str, Decimal, int]] = []
+        for position, result in enumerate(results):
+            facts: dict[str, Any] = json.loads(result.facts) if result.facts else {}
+            for number, line, kilograms in facts.get("uses", ()):
+                uses.append(
+                    (facts["ship_date"], result.manifest_id or "", line, number,
+                     Decimal(kilograms), position)
+                )  # fmt: skip
+        failures: dict[int, list[tuple[int, str, str]]] = {}
+        for _, _, line, number, amount, position in sorted(uses, key=lambda u: u[:3]):
+            account = self.accounts[number]
+            result = results[position]
+            before = ", ".join(f"{ident} ({path})" for ident, path in account.users) or "none"
+            new = position not in account.shipments
+            left_shipments = account.shipments_left()
+            if new and left_shipments is not None and left_shipments <= 0:
+                limit = account.licence.shipment_limit
+                problem = (
+                    f"licence {number} ({account.licence.route}) serves {limit} shipment(s), "
+                    f"already used by {before}"
+                )
+                failures.setdefault(position, []).append((line, number, problem))
+                continue
+            left = account.left()
+            if left is not None and amount > left:
+                problem = (
+                    f"licence {number} has {_kg(left)} left of {account.licence.quantity}; line "
+                    f"{line} needs {_kg(amount)} (used before by {before})"
+                )
+                failures.setdefault(position, []).append((line, number, problem))
+                continue
+            account.used = EXACT.add(account.used, amount)
+            if new:
+                account.shipments.add(position)
+                account.users.append((result.manifest_id or "?", result.path))
+        return [
+            _failed(result, failures[position]) if position in failures else result
+            for position, result in enumerate(results)
+        ]
+
+
+def _failed(result: ManifestResult, problems: list[tuple[int, str, str]]) -> ManifestResult:
+    """The result with the covered lines that a licence could no longer serve failed."""
+    findings = list(result.findings)
+    for line, number, problem in problems:
+        for index, finding in enumerate(findings):
+            if (
+                finding.code == "covered"
+                and finding.item == line
+                and f"permit {number} " in finding.message
+            ):
+                findings[index] = finding._replace(
+                    severity=Severity.FAIL, code="licence-drawn", message=problem
+                )
+                break
+        else:
+            findings.append(Finding(Severity.FAIL, "licence-drawn", problem, item=line))
+    failed = ManifestResult.judge(
+        result.path, result.manifest_id, findings, result.lines, result.facts
+    )
+    failed.digest = result.digest
+    return failed

@@ -1,0 +1,181 @@
+"""The licence register (spec/records.md, part 1) through the real CLI: licences drawn down over
+a whole run in ship-date order, whatever the file order or --jobs; the pre-commit case."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import TEST_RULES
+from mineralcheck.cli import main
+
+TEST_ONLY = ["--no-bundled-rules", "--rules", str(TEST_RULES)]
+
+
+def register(path: Path, *licences: str) -> Path:
+    path.write_text("register: 1\npermits:\n" + "".join(licences), encoding="utf-8")
+    return path
+
+
+def licence(number: str, *, route: str = "general", quantity: str | None = None,
+            extra: str = "") -> str:  # fmt: skip
+    text = (
+        f"  - number: {number}\n    route: {route}\n    valid_from: 2025-01-01\n"
+        f"    valid_until: 2025-12-31\n    destination: [DE, FR]\n    covers: [gallium]\n"
+    )
+    if quantity:
+        text += f"    quantity: {quantity}\n"
+    return text + extra
+
+
+def shipment(directory: Path, ident: str, day: str, quantity: str, number: str) -> Path:
+    text = f"""id: {ident}
+ship_date: 2025-04-{day}
+exporter: {{name: Example Export Co. Ltd., country: CN}}
+consignee: {{name: Example Buyer GmbH, country: DE}}
+items:
+  - description: Gallium metal
+    mineral: gallium
+    quantity: {quantity}
+    permits: [{number}]
+"""
+    path = directory / f"{ident}.yaml"
+    directory.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(args: list[str]) -> tuple[int, dict[str, dict[str, Any]], str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([*args, "-f", "json", *TEST_ONLY])
+    results = {r["manifest_id"]: r for r in json.loads(out.getvalue())["results"]}
+    return code, results, err.getvalue()
+
+
+def messages(result: dict[str, Any]) -> str:
+    return " ".join(f["message"] for f in result["findings"])
+
+
+def test_a_general_licence_is_drawn_down_in_ship_date_order(tmp_path: Path) -> None:
+    reg = register(tmp_path / "register.yaml", licence("L-GEN", quantity="25 kg"))
+    for ident, day in (("T-3", "03"), ("T-1", "01"), ("T-2", "02")):
+        shipment(tmp_path / "m", ident, day, "10 kg", "L-GEN")
+    code, results, _ = run(["verify", str(tmp_path / "m"), "--permits", str(reg)])
+    assert code == 1
+    assert [results[i]["verdict"] for i in ("T-1", "T-2", "T-3")] == ["pass", "pass", "fail"]
+    failed = messages(results["T-3"])
+    assert "licence L-GEN has 5 kg left of 25 kg; line 1 needs 10 kg" in failed
+    assert "used before by T-1" in failed and "T-2" in failed
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.permutations(range(10)), st.sampled_from([1, 2]))
+def test_draw_down_does_not_depend_on_file_order_or_jobs(order: list[int], jobs: int) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        reg = register(root / "register.yaml", licence("L-GEN", quantity="35 kg"),
+                       licence("L-ONE", route="single"))  # fmt: skip
+        paths = [
+            shipment(root / "m", f"T-{i}", f"{i + 1:02d}", "10 kg", "L-GEN" if i % 2 else "L-ONE")
+            for i in range(10)
+        ]  # ten manifests: from the eighth on, --jobs 2 checks them in worker processes
+        given_paths = [str(paths[i]) for i in order]
+        _, results, _ = run(["verify", *given_paths, "--permits", str(reg), "-j", str(jobs)])
+    verdicts = [results[f"T-{i}"]["verdict"] for i in range(10)]
+    # L-ONE (even): only T-0, the first; L-GEN (odd), 35 kg: T-1, T-3, T-5 use 30 kg
+    expected = ["pass", "pass", "fail", "pass", "fail", "pass", "fail", "fail", "fail", "fail"]
+    assert verdicts == expected
+
+
+def test_a_single_licence_serves_one_shipment(tmp_path: Path) -> None:
+    reg = register(tmp_path / "register.yaml", licence("L-ONE", route="single"))
+    shipment(tmp_path / "m", "T-1", "01", "1 kg", "L-ONE")
+    shipment(tmp_path / "m", "T-2", "02", "1 kg", "L-ONE")
+    _, results, _ = run(["verify", str(tmp_path / "m"), "--permits", str(reg)])
+    assert results["T-1"]["verdict"] == "pass" and results["T-2"]["verdict"] == "fail"
+    assert "serves 1 shipment(s), already used by T-1" in messages(results["T-2"])
+
+
+def test_the_quantity_edge_in_mixed_units(tmp_path: Path) -> None:
+    reg = register(tmp_path / "register.yaml", licence("L-GEN", quantity="1 t"))
+    shipment(tmp_path / "m", "T-1", "01", "500 kg", "L-GEN")
+    shipment(tmp_path / "m", "T-2", "02", "500000 g", "L-GEN")  # exactly at the limit
+    _, results, _ = run(["verify", str(tmp_path / "m"), "--permits", str(reg)])
+    assert {r["verdict"] for r in results.values()} == {"pass"}
+    shipment(tmp_path / "m", "T-3", "03", "1 g", "L-GEN")  # one gram over
+    _, results, _ = run(["verify", str(tmp_path / "m"), "--permits", str(reg)])
+    assert results["T-3"]["verdict"] == "fail"
+    assert "has 0 kg left of 1 t; line 1 needs 0.001 kg" in messages(results["T-3"])
+
+
+def test_the_pre_commit_case_counts_manifests_it_does_not_report(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    register(tmp_path / "register.yaml", licence("L-ONE", route="single"))
+    (tmp_path / "mineralcheck.toml").write_text(
+        'paths = ["manifests"]\npermits = ["register.yaml"]\n', encoding="utf-8"
+    )
+    shipment(tmp_path / "manifests", "T-1", "01", "1 kg", "L-ONE")
+    later = shipment(tmp_path / "manifests", "T-2", "02", "1 kg", "L-ONE")
+    code, results, _ = run(["verify", str(later)])  # a hook names only the changed file
+    assert code == 1 and list(results) == ["T-2"]
+    assert "already used by T-1" in messages(results["T-2"])
+
+
+def test_a_licence_that_is_not_valid_covers_nothing(tmp_path: Path) -> None:
+    reg = register(tmp_path / "register.yaml", licence("L-GEN", extra="    status: revoked\n"))
+    shipment(tmp_path / "m", "T-1", "01", "1 kg", "L-GEN")
+    _, results, _ = run(["verify", str(tmp_path / "m"), "--permits", str(reg)])
+    assert results["T-1"]["verdict"] == "fail"
+    assert "permit L-GEN is revoked in the register" in messages(results["T-1"])
+
+
+def test_a_number_in_both_with_other_terms_or_in_neither_is_an_error(tmp_path: Path) -> None:
+    reg = register(tmp_path / "register.yaml", licence("L-GEN"))
+    path = shipment(tmp_path / "m", "T-1", "01", "1 kg", "L-GEN")
+    path.write_text(
+        path.read_text() + "permits:\n  - number: L-GEN\n    valid_from: 2025-01-01\n"
+        "    valid_until: 2025-06-30\n    destination: DE\n    covers: [gallium]\n"
+    )
+    _, results, _ = run(["verify", str(path), "--permits", str(reg)])
+    assert results["T-1"]["verdict"] == "error"
+    assert "defined in the manifest and in the register with different terms" in messages(
+        results["T-1"]
+    )
+    other = shipment(tmp_path / "n", "T-2", "01", "1 kg", "L-NONE")
+    _, results, _ = run(["verify", str(other), "--permits", str(reg)])
+    assert "no register holds" in messages(results["T-2"])
+
+
+def test_the_cache_never_hides_a_changed_register_or_another_manifest(tmp_path: Path) -> None:
+    reg = register(tmp_path / "register.yaml", licence("L-GEN", quantity="25 kg"))
+    shipment(tmp_path / "m", "T-1", "01", "10 kg", "L-GEN")
+    shipment(tmp_path / "m", "T-2", "02", "10 kg", "L-GEN")
+    args = ["verify", str(tmp_path / "m"), "--permits", str(reg)]
+    assert {r["verdict"] for r in run(args)[1].values()} == {"pass"}  # cached now
+    register(tmp_path / "register.yaml", licence("L-GEN", quantity="15 kg"))
+    assert run(args)[1]["T-2"]["verdict"] == "fail"  # the register changed
+    register(tmp_path / "register.yaml", licence("L-GEN", quantity="25 kg"))
+    shipment(tmp_path / "m", "T-1", "01", "20 kg", "L-GEN")  # another manifest changed
+    assert run(args)[1]["T-2"]["verdict"] == "fail"
+
+
+def test_a_bad_register_names_file_line_and_field(tmp_path: Path) -> None:
+    reg = register(tmp_path / "register.yaml", licence("L-GEN", extra="    holder: X\n"))
+    shipment(tmp_path / "m", "T-1", "01", "1 kg", "L-GEN")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["verify", str(tmp_path / "m"), "--permits", str(reg), *TEST_ONLY])
+    assert code == 2 and out.getvalue() == ""
+    assert f"{reg}:9:5: unknown key 'holder' [permits[0].holder]" in err.getvalue()
+    assert "the licence register is invalid; nothing was checked" in err.getvalue()
