@@ -179,3 +179,35 @@ def test_a_bad_register_names_file_line_and_field(tmp_path: Path) -> None:
     assert code == 2 and out.getvalue() == ""
     assert f"{reg}:9:5: unknown key 'holder' [permits[0].holder]" in err.getvalue()
     assert "the licence register is invalid; nothing was checked" in err.getvalue()
+
+
+def test_every_report_shows_what_a_licence_had_left(tmp_path: Path, cli: Any) -> None:
+    reg = register(tmp_path / "register.yaml", licence("L-GEN", quantity="25 kg"))
+    shipment(tmp_path / "m", "T-1", "01", "10 kg", "L-GEN")
+    shipment(tmp_path / "m", "T-2", "02", "10 kg", "L-GEN")
+    text = cli(["verify", str(tmp_path / "m"), "--permits", str(reg), *TEST_ONLY])
+    assert "drew on licence L-GEN (general): 15 kg left of 25 kg" in text.out  # without -v
+    assert "drew on licence L-GEN (general): 5 kg left of 25 kg" in text.out
+    markdown = cli(
+        ["verify", str(tmp_path / "m"), "-f", "markdown", "--permits", str(reg), *TEST_ONLY]
+    )
+    assert "5 kg left of 25 kg" in markdown.out
+
+
+def test_the_permits_command_gives_balances_users_and_expiry(tmp_path: Path, cli: Any) -> None:
+    reg = register(
+        tmp_path / "register.yaml",
+        licence("L-GEN", quantity="25 kg"),
+        licence("L-ONE", route="single"),
+    )
+    shipment(tmp_path / "m", "T-1", "01", "10 kg", "L-GEN")
+    shipment(tmp_path / "m", "T-2", "02", "1 kg", "L-ONE")
+    args = ["permits", str(tmp_path / "m"), "--permits", str(reg), "--as-of", "2025-12-15"]
+    run = cli([*args, "--format", "json", *TEST_ONLY])
+    assert run.code == 0
+    rows = {r["number"]: r for r in json.loads(run.out)["permits"]}
+    assert rows["L-GEN"]["left"] == "15 kg" and rows["L-GEN"]["used_by"] == ["T-1"]
+    assert rows["L-ONE"]["shipments_left"] == 0 and rows["L-ONE"]["used_by"] == ["T-2"]
+    assert rows["L-GEN"]["expires_within_30_days"] is True  # valid until 2025-12-31
+    text = cli([*args, *TEST_ONLY])
+    assert "L-GEN (general, valid) valid 2025-01-01 to 2025-12-31 expires soon" in text.out

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
@@ -65,6 +65,7 @@ class SchemaName(StrEnum):
     REPORT = "report"
     RECORD = "record"
     REVIEWS = "reviews"
+    REGISTER = "register"
 
 
 def _parse_as_of(value: str | None) -> dt.date | None:
@@ -445,7 +446,7 @@ def init(
 def schema(
     name: Annotated[
         SchemaName,
-        typer.Argument(help="Which schema: manifest, rules, report, record or reviews."),
+        typer.Argument(help="Which schema: manifest, rules, report, record, reviews or register."),
     ],
 ) -> int:
     """Print a published JSON Schema."""
@@ -583,6 +584,102 @@ def rules_lint(
         f"mineralcheck: {count} rule file(s) checked with {context} "
         f"({len(loaded.pack.controls)} controls in all): no problems"
     )
+    return 0
+
+
+@app.command("permits")
+def permits_command(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Manifests whose uses count (default: the paths of the configuration).",
+            metavar="[PATH]...",
+            show_default=False,
+        ),
+    ] = None,
+    permits: Annotated[
+        list[Path] | None,
+        typer.Option("--permits", help="A licence register (repeatable).", metavar="PATH"),
+    ] = None,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+    bundled_rules: BundledOption = None,
+    output_format: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = ListFormat.TEXT,
+) -> int:
+    """Each licence of the registers: route, validity, what is left, who used it, expiry.
+
+    The manifests under PATH (or the configured paths) are drawn down as verify does; licences
+    that expire within 30 days of --as-of (default: today) are marked.
+    """
+    import json
+
+    from mineralcheck.config import resolve
+    from mineralcheck.discovery import discover
+    from mineralcheck.pipeline import Checker, Options
+    from mineralcheck.records.ledger import Ledger
+
+    cli_values = {
+        "paths": paths or None,
+        "rules": [str(r) for r in rules] if rules else None,
+        "bundled_rules": bundled_rules,
+        "permits": [str(p) for p in permits] if permits else None,
+    }
+    settings = resolve(cli_values, os.environ, Path.cwd())
+    if not settings.permits:
+        raise UsageError("give a licence register with --permits, or set permits in the config")
+    day = _parse_as_of(as_of) or dt.date.today()
+    checker = Checker(
+        Options(
+            rule_paths=settings.rules,
+            bundled=settings.bundled_rules,
+            register_paths=settings.permits,
+        )
+    )
+    assert checker.register is not None
+    found = list(discover(settings.paths, settings.include, settings.exclude))
+    ledger = Ledger(checker.register)
+    ledger.draw(list(checker.results(found)))
+    rows: list[dict[str, Any]] = []
+    for number, account in sorted(ledger.accounts.items()):
+        licence = account.licence
+        left = account.left()
+        days = (licence.valid_until - day).days
+        rows.append(
+            {
+                "number": number,
+                "route": licence.route,
+                "status": licence.status,
+                "valid_from": licence.valid_from.isoformat(),
+                "valid_until": licence.valid_until.isoformat(),
+                "quantity": str(licence.quantity) if licence.quantity else None,
+                "used": format(account.used.normalize(), "f") + " kg",
+                "left": None if left is None else format(left.normalize(), "f") + " kg",
+                "shipments_left": account.shipments_left(),
+                "used_by": [ident for ident, _ in account.users],
+                "expires_within_30_days": 0 <= days <= 30,
+                "expired": days < 0,
+            }
+        )
+    if output_format is ListFormat.JSON:
+        sys.stdout.write(json.dumps({"as_of": day.isoformat(), "permits": rows}, indent=2) + "\n")
+        return 0
+    for row in rows:
+        flag = (
+            " EXPIRED"
+            if row["expired"]
+            else (" expires soon" if row["expires_within_30_days"] else "")
+        )
+        left_text = row["left"] if row["left"] is not None else "no quantity limit"
+        shipments = row["shipments_left"]
+        shipments_text = "" if shipments is None else f", {shipments} shipment(s) left"
+        users = ", ".join(row["used_by"]) or "none"
+        sys.stdout.write(
+            f"{row['number']} ({row['route']}, {row['status']}) valid {row['valid_from']} to "
+            f"{row['valid_until']}{flag}: used {row['used']}, left {left_text}{shipments_text}; "
+            f"used by {users}\n"
+        )
     return 0
 
 

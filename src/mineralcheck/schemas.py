@@ -131,7 +131,7 @@ RECORD_SCHEMA: dict[str, Any] = {
 
 
 def schema(name: str) -> dict[str, Any]:
-    """The JSON Schema called ``name``: manifest, rules, report, record or reviews."""
+    """The JSON Schema called ``name``: manifest, rules, report, record, reviews or register."""
     if name == "report":
         return REPORT_SCHEMA
     if name == "record":
@@ -141,6 +141,11 @@ def schema(name: str) -> dict[str, Any]:
 
         document = Manifest.model_json_schema(mode="validation")
         document["title"] = "mineralcheck shipment manifest, format version 1"
+    elif name == "register":
+        from mineralcheck.records.register import RegisterFile
+
+        document = RegisterFile.model_json_schema(mode="validation", by_alias=True)
+        document["title"] = "mineralcheck licence register, format version 1"
     elif name == "reviews":
         from mineralcheck.records.reviews import ReviewsFile
 
@@ -156,4 +161,4 @@ def schema(name: str) -> dict[str, Any]:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **document}
 
 
-SCHEMAS = ("manifest", "rules", "report", "record", "reviews")
+SCHEMAS = ("manifest", "rules", "report", "record", "reviews", "register")

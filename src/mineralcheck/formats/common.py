@@ -15,12 +15,14 @@ def rule_id(finding: Finding) -> str:
 
 
 REVIEWED = "reviewed"  # the code of a warn finding a person's review cleared (now info)
+DRAWN = "drawn"  # the code of a line a register's licence covered, with what it had left
+SHOWN_INFO = frozenset({REVIEWED, DRAWN})  # info findings every report shows
 
 
 def reported(result: ManifestResult) -> list[Finding]:
-    """The findings a CI system should see: warn, fail and error, and reviewed ones (so the
-    report says which review cleared what)."""
-    return [f for f in result.findings if f.severity.rank > 0 or f.code == REVIEWED]
+    """The findings a report shows a person or a CI system: warn, fail and error, and the info
+    that says which review cleared a finding or what a licence had left."""
+    return [f for f in result.findings if f.severity.rank > 0 or f.code in SHOWN_INFO]
 
 
 def relative_path(path: str, cwd: str | None) -> str:

@@ -157,6 +157,8 @@ class Writer:
         uri = relative_path(result.path, self.style.cwd)
         parts = []
         for finding in reported(result):
+            if finding.severity is Severity.INFO and finding.code != REVIEWED:
+                continue  # what a licence had left is no result for code scanning
             entry = _result(result, finding, uri, self.index.get(rule_id(finding)))
             separator = "\n" if self.first else ",\n"
             self.first = False

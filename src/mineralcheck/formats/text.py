@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mineralcheck.formats.common import REVIEWED, printable
+from mineralcheck.formats.common import SHOWN_INFO, printable
 from mineralcheck.formats.interface import Style, render_with
 from mineralcheck.results import Finding, ManifestResult, Report, RunInfo, Summary
 
@@ -23,7 +23,7 @@ def finding_line(path: str, finding: Finding) -> str:
 def shown(result: ManifestResult, style: Style) -> list[Finding]:
     """The findings worth showing a person: all of them when verbose, else warn and worse."""
     return [
-        f for f in result.findings if style.verbose or f.severity.rank > 0 or f.code == REVIEWED
+        f for f in result.findings if style.verbose or f.severity.rank > 0 or f.code in SHOWN_INFO
     ]
 
 

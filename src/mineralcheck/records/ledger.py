@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from mineralcheck.fields import EXACT
+from mineralcheck.formats.common import DRAWN
 from mineralcheck.records.register import Licence, Register
 from mineralcheck.results import Finding, ManifestResult, Severity
 
@@ -61,6 +62,7 @@ class Ledger:
                      Decimal(kilograms), position)
                 )  # fmt: skip
         failures: dict[int, list[tuple[int, str, str]]] = {}
+        drawn: dict[int, list[tuple[int, str, str]]] = {}
         for _, _, line, number, amount, position in sorted(uses, key=lambda u: u[:3]):
             account = self.accounts[number]
             result = results[position]
@@ -87,30 +89,65 @@ class Ledger:
             if new:
                 account.shipments.add(position)
                 account.users.append((result.manifest_id or "?", result.path))
+            left_now, shipments_now = account.left(), account.shipments_left()
+            balance = (
+                ", ".join(
+                    part
+                    for part in (
+                        f"{_kg(left_now)} left of {account.licence.quantity}"
+                        if left_now is not None
+                        else "",
+                        f"{shipments_now} shipment(s) left" if shipments_now is not None else "",
+                    )
+                    if part
+                )
+                or "no quantity or shipment limit"
+            )
+            drawn.setdefault(position, []).append(
+                (line, number, f"drew on licence {number} ({account.licence.route}): {balance}")
+            )
         return [
-            _failed(result, failures[position]) if position in failures else result
+            _changed(result, failures.get(position, []), drawn.get(position, []))
+            if position in failures or position in drawn
+            else result
             for position, result in enumerate(results)
         ]
 
 
-def _failed(result: ManifestResult, problems: list[tuple[int, str, str]]) -> ManifestResult:
-    """The result with the covered lines that a licence could no longer serve failed."""
+def _changed(
+    result: ManifestResult,
+    problems: list[tuple[int, str, str]],
+    draws: list[tuple[int, str, str]],
+) -> ManifestResult:
+    """The result with the lines a licence could no longer serve failed, and the lines it
+    served showing what the licence had left after them."""
     findings = list(result.findings)
+
+    def covered(line: int, number: str) -> int | None:
+        return next(
+            (
+                index
+                for index, f in enumerate(findings)
+                if f.code == "covered" and f.item == line and f"permit {number} " in f.message
+            ),
+            None,
+        )
+
     for line, number, problem in problems:
-        for index, finding in enumerate(findings):
-            if (
-                finding.code == "covered"
-                and finding.item == line
-                and f"permit {number} " in finding.message
-            ):
-                findings[index] = finding._replace(
-                    severity=Severity.FAIL, code="licence-drawn", message=problem
-                )
-                break
-        else:
+        index = covered(line, number)
+        if index is None:
             findings.append(Finding(Severity.FAIL, "licence-drawn", problem, item=line))
-    failed = ManifestResult.judge(
+        else:
+            findings[index] = findings[index]._replace(
+                severity=Severity.FAIL, code="licence-drawn", message=problem
+            )
+    for line, number, balance in draws:
+        index = covered(line, number)
+        if index is not None:
+            finding = findings[index]
+            findings[index] = finding._replace(code=DRAWN, message=f"{finding.message}; {balance}")
+    changed = ManifestResult.judge(
         result.path, result.manifest_id, findings, result.lines, result.facts
     )
-    failed.digest = result.digest
-    return failed
+    changed.digest = result.digest
+    return changed
