@@ -128,6 +128,51 @@ def manifest_text(number: int, lines: int, kind: str, rng: random.Random) -> str
     return "\n".join(out) + "\n"
 
 
+def register_batch(directory: Path, count: int, licences: int, seed: int = 9) -> Path:
+    """``count`` manifests in ``directory/inline`` that define their permits, the same in
+    ``directory/named`` naming licences of a register of ``licences`` (returned) instead."""
+    rng = random.Random(seed)
+    inline, named = directory / "inline", directory / "named"
+    inline.mkdir(parents=True)
+    named.mkdir(parents=True)
+    terms = (
+        "    valid_from: 2025-01-01\n    valid_until: 2025-12-31\n"
+        "    destination: [DE, FR, JP, KR, IT, NL, GB, IN, BR, VN]\n"
+        "    covers: [dysprosium, terbium, gallium, germanium, natural graphite]\n"
+    )
+    register = directory / "register.yaml"
+    register.write_text(
+        "register: 1\npermits:\n"
+        + "".join(
+            f"  - number: LIC-{i:05d}\n    route: general\n{terms}    quantity: 1000 t\n"
+            for i in range(licences)
+        ),
+        encoding="utf-8",
+    )
+    items = [c for c in CATALOGUE if c[5]]  # items a permit covers
+    for number in range(count):
+        licence = f"LIC-{rng.randrange(licences):05d}"
+        day = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        lines = []
+        for line in range(1, 21):
+            description, mineral, hs_code, form, _, _ = rng.choice(items)
+            quantity = rng.randint(1, 900)
+            lines.append(
+                f'  - line: {line}\n    description: {description}\n    hs_code: "{hs_code}"\n'
+                f"    mineral: {mineral}\n    form: {form}\n    quantity: {quantity} kg\n"
+                f"    permits: [{licence}]\n"
+            )
+        head = (
+            f"id: REG-{number:06d}\nship_date: {day}\nexporter:\n  name: Example Export Co.\n"
+            "  country: CN\nconsignee:\n  name: Example Importer GmbH\n  country: DE\nitems:\n"
+            + "".join(lines)
+        )
+        (named / f"m{number:05d}.yaml").write_text(head, encoding="utf-8")
+        own = f"permits:\n  - number: {licence}\n{terms}    quantity: 1000 t\n"
+        (inline / f"m{number:05d}.yaml").write_text(head + own, encoding="utf-8")
+    return register
+
+
 def generate(directory: Path, count: int, lines: int, seed: int = 7) -> None:
     """Write ``count`` manifests: 60 % pass, 30 % fail, 10 % warn."""
     rng = random.Random(seed)
@@ -312,6 +357,17 @@ def main() -> int:
         big = [*verify, "--rules", str(pack)]
         figures["verify_big_pack_s"] = median(args.runs, lambda: timed(big, env))
 
+        records = work / "register-batch"
+        register = register_batch(records, args.n, 1000)
+        base = [mineralcheck, "verify", "--format", "json", "--no-cache"]
+        figures["verify_inline_permits_s"] = median(
+            args.runs, lambda: timed([*base, str(records / "inline")], env)
+        )
+        figures["verify_register_s"] = median(
+            args.runs,
+            lambda: timed([*base, str(records / "named"), "--permits", str(register)], env),
+        )
+
         figures["memory_n_mib"] = peak_memory_mib(verify, env)
         if not args.skip_memory:
             many = work / "manifests-10x"
@@ -333,6 +389,16 @@ def report(f: dict[str, float], args: argparse.Namespace) -> None:
     """Print the figures and the ratios the acceptance criteria speak of."""
     n = args.n
     rows = [
+        (
+            f"verify {n} manifests, permits defined in each (no cache)",
+            f["verify_inline_permits_s"],
+            "",
+        ),
+        (
+            f"verify the same {n}, licences from a 1,000-licence register (ledger)",
+            f["verify_register_s"],
+            f"{f['verify_register_s'] / f['verify_inline_permits_s']:.2f} x without a register",
+        ),
         (f"parse floor: PyYAML C loader, {n} files, one process", f["parse_floor_s"], ""),
         (
             f"mineralcheck verify DIR --format json ({os.cpu_count()} jobs, no cache)",

@@ -189,6 +189,17 @@ def dumps_json(value: Any) -> str:
     return text
 
 
+_PLAIN = re.compile(r'[^"\\\x00-\x1f\ud800-\udfff]*')
+
+
+def json_string(value: str | None) -> str:
+    """A JSON string (or null), exactly as ``dumps_json`` writes it; plain text skips the
+    encoder, which matters when thousands of strings are written."""
+    if value is not None and _PLAIN.fullmatch(value):
+        return f'"{value}"'
+    return dumps_json(value)
+
+
 def encode_findings(findings: Iterable[Finding]) -> str:
     """The findings as the JSON report writes them."""
     return dumps_json([finding_dict(f) for f in findings])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from mineralcheck.formats.interface import Style, render_with
@@ -14,6 +13,7 @@ from mineralcheck.results import (
     Summary,
     dumps_json,
     encode_findings,
+    json_string,
 )
 
 SCHEMA_VERSION = 1
@@ -28,14 +28,7 @@ def findings_text(result: ManifestResult) -> str:
     )
 
 
-_PLAIN = re.compile(r'[^"\\\x00-\x1f\ud800-\udfff]*')
-
-
-def _string(value: str | None) -> str:
-    """A JSON string, exactly as ``json.dumps(..., ensure_ascii=False)`` writes it."""
-    if value is not None and _PLAIN.fullmatch(value):
-        return f'"{value}"'  # nothing to escape: skip the encoder
-    return _dumps(value)
+_string = json_string  # kept for the tests that prove it writes what the encoder writes
 
 
 def result_text(result: ManifestResult) -> str:

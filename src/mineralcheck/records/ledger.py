@@ -10,6 +10,7 @@ fails, naming the licence, what was left and the manifests that used it before.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,13 @@ from typing import Any
 from mineralcheck.fields import EXACT
 from mineralcheck.formats.common import DRAWN
 from mineralcheck.records.register import Licence, Register
-from mineralcheck.results import Finding, ManifestResult, Severity
+from mineralcheck.results import (
+    Finding,
+    ManifestResult,
+    Severity,
+    encode_findings,
+    json_string,
+)
 
 
 def _kg(amount: Decimal) -> str:
@@ -32,12 +39,19 @@ class Account:
     used: Decimal = Decimal(0)
     users: list[tuple[str, str]] = field(default_factory=list)  # (manifest id, path) in order
     shipments: set[int] = field(default_factory=set)  # results that drew on it
+    limit: Decimal | None = None  # the quantity in kilograms, once worked out
 
     def left(self) -> Decimal | None:
         """The quantity left, in kilograms (``None``: no quantity limit)."""
         if self.licence.quantity is None:
             return None
-        return EXACT.subtract(self.licence.quantity.in_kg(), self.used)
+        if self.limit is None:
+            self.limit = self.licence.quantity.in_kg()
+        return EXACT.subtract(self.limit, self.used)
+
+    def before(self) -> str:
+        """The manifests that used the licence so far, for a finding."""
+        return ", ".join(f"{ident} ({path})" for ident, path in self.users) or "none"
 
     def shipments_left(self) -> int | None:
         """The shipments left (``None``: no limit)."""
@@ -63,17 +77,17 @@ class Ledger:
                 )  # fmt: skip
         failures: dict[int, list[tuple[int, str, str]]] = {}
         drawn: dict[int, list[tuple[int, str, str]]] = {}
+        validity: dict[str, tuple[object, object]] = {}
         for _, _, line, number, amount, position in sorted(uses, key=lambda u: u[:3]):
             account = self.accounts[number]
             result = results[position]
-            before = ", ".join(f"{ident} ({path})" for ident, path in account.users) or "none"
             new = position not in account.shipments
             left_shipments = account.shipments_left()
             if new and left_shipments is not None and left_shipments <= 0:
                 limit = account.licence.shipment_limit
                 problem = (
                     f"licence {number} ({account.licence.route}) serves {limit} shipment(s), "
-                    f"already used by {before}"
+                    f"already used by {account.before()}"
                 )
                 failures.setdefault(position, []).append((line, number, problem))
                 continue
@@ -81,7 +95,7 @@ class Ledger:
             if left is not None and amount > left:
                 problem = (
                     f"licence {number} has {_kg(left)} left of {account.licence.quantity}; line "
-                    f"{line} needs {_kg(amount)} (used before by {before})"
+                    f"{line} needs {_kg(amount)} (used before by {account.before()})"
                 )
                 failures.setdefault(position, []).append((line, number, problem))
                 continue
@@ -106,12 +120,55 @@ class Ledger:
             drawn.setdefault(position, []).append(
                 (line, number, f"drew on licence {number} ({account.licence.route}): {balance}")
             )
-        return [
-            _changed(result, failures.get(position, []), drawn.get(position, []))
-            if position in failures or position in drawn
-            else result
-            for position, result in enumerate(results)
-        ]
+            validity[number] = (account.licence.valid_from, account.licence.valid_until)
+        changed = []
+        for position, result in enumerate(results):
+            if position in failures:
+                changed.append(_changed(result, failures[position], drawn.get(position, [])))
+            elif position in drawn:
+                changed.append(_balances(result, drawn[position], validity))
+            else:
+                changed.append(result)
+        return changed
+
+
+_COVERED = re.compile(
+    r'"code":"covered"(,"rule":(?:null|"[^"\\]*")),"item":(\d+),"message":("(?:[^"\\]|\\.)*")'
+)
+
+
+def _balances(
+    result: ManifestResult,
+    draws: list[tuple[int, str, str]],
+    validity: dict[str, tuple[object, object]],
+) -> ManifestResult:
+    """The result with each line a licence served showing what it had left; the verdict does
+    not change, so the findings' JSON text is edited in one pass (a batch of thousands of
+    manifests would otherwise decode and encode every finding again)."""
+    text = result.findings_json or encode_findings(result.findings)
+    wanted: dict[tuple[str, str], str] = {}
+    for line, number, balance in draws:
+        valid_from, valid_until = validity[number]
+        message = f"line {line} is covered by permit {number} (valid {valid_from} to {valid_until})"
+        wanted[(str(line), json_string(message))] = json_string(f"{message}; {balance}")
+
+    def edit(match: re.Match[str]) -> str:
+        replacement = wanted.get((match.group(2), match.group(3)))
+        if replacement is None:
+            return match.group(0)
+        return f'"code":"{DRAWN}"{match.group(1)},"item":{match.group(2)},"message":{replacement}'
+
+    edited = ManifestResult(
+        result.path,
+        result.manifest_id,
+        result.verdict,
+        None,
+        result.lines,
+        _COVERED.sub(edit, text),
+        result.facts,
+    )
+    edited.digest = result.digest
+    return edited
 
 
 def _changed(
@@ -122,30 +179,28 @@ def _changed(
     """The result with the lines a licence could no longer serve failed, and the lines it
     served showing what the licence had left after them."""
     findings = list(result.findings)
+    by_line: dict[int, list[int]] = {}
+    for index, finding in enumerate(findings):
+        if finding.code == "covered" and finding.item is not None:
+            by_line.setdefault(finding.item, []).append(index)
 
     def covered(line: int, number: str) -> int | None:
-        return next(
-            (
-                index
-                for index, f in enumerate(findings)
-                if f.code == "covered" and f.item == line and f"permit {number} " in f.message
-            ),
-            None,
-        )
+        marker = f"permit {number} "
+        return next((i for i in by_line.get(line, ()) if marker in findings[i].message), None)
 
     for line, number, problem in problems:
-        index = covered(line, number)
-        if index is None:
+        spot = covered(line, number)
+        if spot is None:
             findings.append(Finding(Severity.FAIL, "licence-drawn", problem, item=line))
         else:
-            findings[index] = findings[index]._replace(
+            findings[spot] = findings[spot]._replace(
                 severity=Severity.FAIL, code="licence-drawn", message=problem
             )
     for line, number, balance in draws:
-        index = covered(line, number)
-        if index is not None:
-            finding = findings[index]
-            findings[index] = finding._replace(code=DRAWN, message=f"{finding.message}; {balance}")
+        spot = covered(line, number)
+        if spot is not None:
+            finding = findings[spot]
+            findings[spot] = finding._replace(code=DRAWN, message=f"{finding.message}; {balance}")
     changed = ManifestResult.judge(
         result.path, result.manifest_id, findings, result.lines, result.facts
     )
