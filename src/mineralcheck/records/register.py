@@ -14,20 +14,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    model_validator,
-)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from mineralcheck.errors import ProblemsError
 from mineralcheck.fields import Countries, Date, NonEmpty, PositiveInt, Text, parse_text
 from mineralcheck.manifest.model import QuantityField
-from mineralcheck.problems import Problem, from_validation_error
-from mineralcheck.yamlread import Mark, YamlReadError, read_yaml
+from mineralcheck.problems import Problem
+from mineralcheck.yamlread import Mark
 
 
 def _names(value: Any) -> Any:
@@ -104,36 +97,22 @@ class Register:
 
 def load(paths: Iterable[Path]) -> Register:
     """The licences in the register files under ``paths`` (unique numbers across all)."""
-    from mineralcheck.discovery import Unreadable, discover, read_file
+    from mineralcheck.records.files import read_all
 
+    files, problems = read_all(paths, RegisterFile)
     licences: dict[str, Licence] = {}
     where: dict[str, str] = {}
-    problems: list[tuple[str, Problem]] = []
     digest = hashlib.sha256()
-    for path in discover([str(p) for p in paths], include=("*.yaml", "*.yml")):
-        name = path.path if isinstance(path, Unreadable) else path
-        raw = read_file(path) if isinstance(path, str) else path
-        if isinstance(raw, Unreadable):
-            problems.append((name, Problem("unreadable", raw.reason, None, None)))
-            continue
-        digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + raw + b"\0")
-        try:
-            document = read_yaml(raw)
-            parsed = RegisterFile.model_validate(document.data)
-        except YamlReadError as exc:
-            problems.append((name, Problem("yaml", exc.message, None, exc.mark)))
-            continue
-        except ValidationError as exc:
-            problems.extend((name, p) for p in from_validation_error(exc, document))
-            continue
-        for index, licence in enumerate(parsed.permits):
+    for file in files:
+        digest.update(file.name.encode("utf-8", "surrogateescape") + b"\0" + file.raw + b"\0")
+        for index, licence in enumerate(file.model.permits):
             if licence.number in licences:
-                mark = document.locate(("permits", index, "number"))
+                mark = file.document.locate(("permits", index, "number"))
                 message = f"licence {licence.number!r} is also in {where[licence.number]}"
-                problems.append((name, Problem("duplicate-permit", message, None, mark)))
+                problems.append((file.name, Problem("duplicate-permit", message, None, mark)))
                 continue
             licences[licence.number] = licence
-            where[licence.number] = name
+            where[licence.number] = file.name
     if problems:
         raise RegisterError(problems)
     if not licences:

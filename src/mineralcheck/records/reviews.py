@@ -18,13 +18,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from mineralcheck.errors import ProblemsError
 from mineralcheck.fields import Date, PositiveInt, Text
-from mineralcheck.problems import Problem, from_validation_error
+from mineralcheck.problems import Problem
 from mineralcheck.results import Finding, ManifestResult, Severity
-from mineralcheck.yamlread import Mark, YamlReadError, read_yaml
+from mineralcheck.yamlread import Mark
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -68,30 +68,13 @@ class ReviewsError(ProblemsError):
 
 def load(paths: Iterable[Path]) -> list[tuple[str, int, Review]]:
     """Every review in the files under ``paths`` as (file, index, review)."""
-    from mineralcheck.discovery import Unreadable, discover, read_file
+    from mineralcheck.records.files import read_all
 
-    found: list[tuple[str, int, Review]] = []
-    problems: list[tuple[str, Problem]] = []
-    for path in discover([str(p) for p in paths], include=("*.yaml", "*.yml")):
-        name = path.path if isinstance(path, Unreadable) else path
-        raw = read_file(path) if isinstance(path, str) else path
-        if isinstance(raw, Unreadable):
-            problems.append((name, Problem("unreadable", raw.reason, None, None)))
-            continue
-        try:
-            document = read_yaml(raw)
-        except YamlReadError as exc:
-            problems.append((name, Problem("yaml", exc.message, None, exc.mark)))
-            continue
-        try:
-            parsed = ReviewsFile.model_validate(document.data)
-        except ValidationError as exc:
-            problems.extend((name, p) for p in from_validation_error(exc, document))
-            continue
-        found.extend((name, index, review) for index, review in enumerate(parsed.entries))
+    files, problems = read_all(paths, ReviewsFile)
     if problems:
         raise ReviewsError(problems)
-    if not found and not problems:
+    found = [(f.name, i, review) for f in files for i, review in enumerate(f.model.entries)]
+    if not found:
         where = ", ".join(str(p) for p in paths)
         raise ReviewsError([(where, Problem("empty", "no review entry found", None, Mark(1, 1)))])
     return found
@@ -190,15 +173,5 @@ class Reviewer:
 
 
 def _note(finding: Finding, message: str) -> Finding:
-    return Finding(
-        Severity.WARN,
-        "review",
-        message,
-        rule=finding.rule,
-        item=finding.item,
-        line=finding.line,
-        column=finding.column,
-        field=finding.field,
-        reference=finding.reference,
-        url=finding.url,
-    )
+    """A warning about a review, placed where the finding it concerns is."""
+    return finding._replace(severity=Severity.WARN, code="review", message=message)

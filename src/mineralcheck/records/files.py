@@ -1,0 +1,52 @@
+"""Reading the records' YAML files (registers, reviews) with the manifests' safe reader."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from mineralcheck.problems import Problem, from_validation_error
+from mineralcheck.yamlread import Document, YamlReadError, read_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Parsed(Generic[M]):
+    """One file read and validated: its name, bytes, document (for positions) and model."""
+
+    name: str
+    raw: bytes
+    document: Document
+    model: M
+
+
+def read_all(
+    paths: Iterable[Path], model: type[M]
+) -> tuple[list[Parsed[M]], list[tuple[str, Problem]]]:
+    """Every YAML file under ``paths`` validated as ``model``, and the problems of the rest
+    (each named by file, 1-based line and column, and field)."""
+    from mineralcheck.discovery import Unreadable, discover, read_file
+
+    parsed: list[Parsed[M]] = []
+    problems: list[tuple[str, Problem]] = []
+    for path in discover([str(p) for p in paths], include=("*.yaml", "*.yml")):
+        name = path.path if isinstance(path, Unreadable) else path
+        raw = read_file(path) if isinstance(path, str) else path
+        if isinstance(raw, Unreadable):
+            problems.append((name, Problem("unreadable", raw.reason, None, None)))
+            continue
+        try:
+            document = read_yaml(raw)
+        except YamlReadError as exc:
+            problems.append((name, Problem("yaml", exc.message, None, exc.mark)))
+            continue
+        try:
+            parsed.append(Parsed(name, raw, document, model.model_validate(document.data)))
+        except ValidationError as exc:
+            problems.extend((name, p) for p in from_validation_error(exc, document))
+    return parsed, problems
