@@ -132,3 +132,63 @@ def test_a_mutated_rule_file_is_linted_and_a_clean_one_never_crashes_verify(
             verified, _, err = run_main([*verify, "--no-bundled-rules", *with_pack])
             assert_no_crash(verified, err)
             assert "rule pack is invalid" not in err
+
+
+REGISTER = b"""register: 1
+permits:
+  - number: L-1
+    route: general
+    valid_from: 2025-01-01
+    valid_until: 2025-12-31
+    destination: [DE]
+    covers: [gallium]
+    quantity: 25 kg
+"""
+REVIEWS = b"""reviews: 1
+entries:
+  - manifest: T-1
+    rule: test-measure/antimony-oxide
+    item: 1
+    reason: certificate
+    reviewer: A. Example
+    date: 2025-03-20
+    expires: 2025-12-31
+"""
+
+
+@st.composite
+def mutated_bytes(draw: st.DrawFn, source: bytes) -> bytes:
+    """A records file with a few random edits."""
+    text = source.decode()
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(text)))
+        cut = draw(st.integers(0, 12))
+        text = text[:at] + draw(EDIT_TEXT) + text[at + cut :]
+    return text.encode("utf-8", "surrogatepass")
+
+
+@FUZZ
+@given(mutated_bytes(REGISTER), mutated_bytes(REVIEWS), mutated(MANIFESTS[:20]))
+def test_mutated_registers_and_reviews_never_crash(
+    register: bytes, reviews: bytes, raw: bytes
+) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        (folder / "register.yaml").write_bytes(register)
+        (folder / "reviews.yaml").write_bytes(reviews)
+        (folder / "m.yaml").write_bytes(raw)
+        args = ["verify", str(folder / "m.yaml"), "--no-cache", "-f", "json"]
+        args += [
+            "--permits",
+            str(folder / "register.yaml"),
+            "--reviews",
+            str(folder / "reviews.yaml"),
+        ]
+        args += ["--record", str(folder / "record.jsonl")]
+        code, out, err = run_main([*args, "--no-bundled-rules", "--rules", str(TEST_RULES)])
+        assert_no_crash(code, err)
+        if out:
+            REPORT.validate(json.loads(out))
+        if (folder / "record.jsonl").exists():
+            verified, _, err = run_main(["record", "verify", str(folder / "record.jsonl")])
+            assert verified == 0, err

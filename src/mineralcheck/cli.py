@@ -247,6 +247,8 @@ def verify(
     if not options.bundled and not options.rule_paths:
         raise UsageError("--no-bundled-rules needs at least one --rules path")
     checker = Checker(options)
+    if settings.permits:
+        checker.register  # noqa: B018 - a bad register stops the run before any report is written
     skipped = Skipped()
     found = discover(settings.paths, settings.include, settings.exclude, skipped)
     first = next(found, None)
