@@ -200,9 +200,11 @@ def verify(
 ) -> int:
     """Check manifests and report a verdict for each: pass, warn, fail or error.
 
-    PATH is a manifest file, a directory (searched recursively for *.yaml, *.yml, *.json) or -
-    for standard input; with none, the paths of mineralcheck.toml are checked. Exit codes: 0
-    every manifest passes or warns, 1 one fails, 2 one is in error or the tool could not run.
+    PATH is a manifest file, a directory (searched recursively for *.yaml, *.yml, *.json in
+    any case; hidden entries and other extensions are counted on standard error) or - for
+    standard input; with none, the paths of mineralcheck.toml are checked. Exit codes: 0 every
+    manifest passes or warns, 1 one fails, 2 one is in error or the tool could not run; 130,
+    143, 129 interrupted (SIGINT, SIGTERM, SIGHUP); 141 standard output closed early.
     """
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be 1 or more")
