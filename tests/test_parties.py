@@ -3,6 +3,8 @@ precision against thousands of ordinary company names that must not match."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from mineralcheck.engine.parties import Kind, Screen, normalise
@@ -69,3 +71,12 @@ def test_normalised_names_drop_forms_case_punctuation_and_order() -> None:
     assert normalise("Gibbs&Cox, Inc.") == normalise("gibbs & cox")
     assert normalise("CSBC Corporation,Taiwan") == normalise("Taiwan CSBC Corp")
     assert normalise("三菱造船株式会社") == "三菱造船"
+
+
+def test_rules_show_marks_names_known_from_one_compilation(cli: Any) -> None:
+    run = cli(["rules", "show", "cn-mofcom-2026-23-entities"])
+    assert "listed party: MP Materials Corp. (also 芒廷帕斯材料公司)\n" in run.out
+    assert (
+        "Red Cat Holdings, Inc. (also 红猫控股公司) [UNCONFIRMED: a match is a warning]" in run.out
+    )
+    assert "items of origin CN" in run.out  # the re-transfer control

@@ -79,13 +79,16 @@ def _control_lines(control: Control, loaded: LoadedControl) -> list[str]:
     exporters = "exporters in the jurisdiction"
     if control.exporters == "elsewhere":
         exporters = "exporters outside the jurisdiction"
+    origin = f"; items of origin {control.origin.describe()}" if control.origin else ""
     lines.append(
         f"    applies to: {exporters}; destinations {control.destinations.describe()}; "
-        f"end users {control.end_users}"
+        f"end users {control.end_users}{origin}"
     )
     for party in control.parties or ():
         aliases = f" (also {', '.join(party.aliases)})" if party.aliases else ""
-        lines.append(f"    listed party: {party.name}{aliases}")
+        unconfirmed = "" if party.confirmed else " [UNCONFIRMED: a match is a warning]"
+        note = f" ({party.note})" if party.note else ""
+        lines.append(f"    listed party: {party.name}{aliases}{unconfirmed}{note}")
     lines.append(f"    requires: {control.requires}")
     lines.append(f"    effective: {loaded.effective}")
     for suspension in loaded.suspensions:
