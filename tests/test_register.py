@@ -211,3 +211,18 @@ def test_the_permits_command_gives_balances_users_and_expiry(tmp_path: Path, cli
     assert rows["L-GEN"]["expires_within_30_days"] is True  # valid until 2025-12-31
     text = cli([*args, *TEST_ONLY])
     assert "L-GEN (general, valid) valid 2025-01-01 to 2025-12-31 expires soon" in text.out
+
+
+def test_a_copy_of_a_licence_in_a_manifest_is_drawn_down_too(tmp_path: Path) -> None:
+    reg = register(tmp_path / "register.yaml", licence("L-GEN", quantity="15 kg"))
+    copy = (
+        "permits:\n  - number: L-GEN\n    valid_from: 2025-01-01\n    valid_until: 2025-12-31\n"
+        "    destination: [DE, FR]\n    covers: [gallium]\n    quantity: 15 kg\n"
+    )
+    for ident, day in (("T-1", "01"), ("T-2", "02")):
+        path = shipment(tmp_path / "m", ident, day, "10 kg", "L-GEN")
+        path.write_text(path.read_text() + copy)
+    alone = run(["verify", str(tmp_path / "m")])[1]  # each manifest alone is within 15 kg
+    assert {r["verdict"] for r in alone.values()} == {"pass"}
+    _, results, _ = run(["verify", str(tmp_path / "m"), "--permits", str(reg)])
+    assert results["T-2"]["verdict"] == "fail"  # with the register: 5 kg left for 10 kg

@@ -280,7 +280,10 @@ class Judge:
         over: dict[str, str] = {}
         for number, lines in usage.items():
             permit = manifest.permit(number)
-            if permit is None:  # a register's licence: the ledger draws it down over the run
+            held = self.register is not None and self.register.get(number) is not None
+            if permit is None or held:
+                # a register's licence (also when the manifest copies it with the same terms:
+                # a copy never escapes the draw-down): the ledger draws it down over the run
                 for index, amount in sorted(lines.items()):
                     uses.append((number, manifest.line_of(index), amount))
                 continue
