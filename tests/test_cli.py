@@ -243,6 +243,8 @@ def test_examples_get_the_verdict_of_their_directory(cli: Any) -> None:
     assert data["results"], "no examples found"
     for result in data["results"]:
         expected = Path(result["path"]).parent.name
+        if expected == "records":  # their verdicts depend on the register: tests/test_register
+            continue
         assert result["verdict"] == expected, (result["path"], result["findings"])
     verdicts = {r["verdict"] for r in data["results"]}
     assert verdicts == {"pass", "warn", "fail", "error"}

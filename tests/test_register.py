@@ -226,3 +226,26 @@ def test_a_copy_of_a_licence_in_a_manifest_is_drawn_down_too(tmp_path: Path) -> 
     assert {r["verdict"] for r in alone.values()} == {"pass"}
     _, results, _ = run(["verify", str(tmp_path / "m"), "--permits", str(reg)])
     assert results["T-2"]["verdict"] == "fail"  # with the register: 5 kg left for 10 kg
+
+
+RECORDS = Path(__file__).parent.parent / "examples" / "records"
+
+
+def test_the_records_example_runs_a_licence_out_and_reuses_a_single_one(cli: Any) -> None:
+    args = ["verify", str(RECORDS), "-f", "json", "--permits", str(RECORDS / ".register.yaml")]
+    args += ["--reviews", str(RECORDS / ".reviews.yaml")]
+    run = cli(args)
+    verdicts = {r["manifest_id"]: r["verdict"] for r in json.loads(run.out)["results"]}
+    assert verdicts == {
+        "REC-2025-0602-A": "pass",
+        "REC-2025-0609-B": "fail",  # the general licence runs out
+        "REC-2025-0603-C": "pass",
+        "REC-2025-0610-D": "fail",  # the single licence, used again
+        "REC-2025-0610-E": "pass",  # a valid review
+        "REC-2025-0610-F": "warn",  # an expired review
+        "REC-2025-0610-G": "warn",  # a review of other bytes
+    }
+    alone = cli(["verify", str(RECORDS), "-f", "json"])  # each manifest checks on its own too
+    assert {r["verdict"] for r in json.loads(alone.out)["results"]} == {"pass", "warn"}
+    assert "2 hidden" in alone.err  # the register and the reviews are never taken for manifests
+    assert cli(["record", "verify", str(RECORDS / "record.jsonl")]).code == 0
