@@ -320,7 +320,27 @@ def test_every_rule_file_cites_reference_and_source_and_rules_show_prints_them(c
 
 def test_rules_show_unknown_id_is_exit_2(cli: Any) -> None:
     run = cli(["rules", "show", "no-such-measure"])
-    assert run.code == 2 and "no measure 'no-such-measure'" in run.err
+    assert run.code == 2 and "no measure or control 'no-such-measure'" in run.err
+    run = cli(["rules", "show", "cn-mofcom-2024-46/no-such-control"])
+    assert run.code == 2 and "no measure or control" in run.err
+
+
+def test_rules_show_takes_every_id_a_finding_prints(cli: Any) -> None:
+    run = cli(["rules", "show", "cn-mofcom-2024-46/us-military"])
+    assert run.code == 0 and "cn-mofcom-2024-46/us-military: Paragraph 1" in run.out
+    assert "us-graphite-review" not in run.out  # only the control asked for
+    tool = cli(["rules", "show", "mineralcheck/unreadable"])
+    assert tool.code == 0 and tool.out == "mineralcheck/unreadable: The file could not be read.\n"
+
+
+def test_sarif_help_says_what_to_do_for_bans_and_reviews() -> None:
+    from mineralcheck.formats.sarif import _control_rule
+    from mineralcheck.results import ControlInfo
+
+    ban = _control_rule(ControlInfo("x/y", "t", "Ref", None, "prohibited"))
+    review = _control_rule(ControlInfo("x/z", "t", "Ref", None, "review"))
+    assert "do not ship" in ban["help"]["text"] and "Add a licence" not in ban["help"]["text"]
+    assert "reviews file" in review["help"]["text"]
 
 
 def test_bundled_pack_lints_clean(cli: Any) -> None:

@@ -518,22 +518,34 @@ def rules_list(
 @rules_app.command("show")
 def rules_show(
     rule_id: Annotated[
-        str, typer.Argument(help="The measure's id (see rules list).", metavar="ID")
+        str,
+        typer.Argument(
+            help="A measure's id (see rules list), or any rule id a finding prints "
+            "(measure/control, mineralcheck/code).",
+            metavar="ID",
+        ),
     ],
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     bundled_rules: BundledOption = None,
 ) -> int:
     """Show one measure: its reference, sources, dates, suspensions and controls."""
+    from mineralcheck.formats.sarif import TOOL_RULES
     from mineralcheck.ruleset.describe import show_text
 
+    if rule_id.startswith("mineralcheck/") and rule_id.split("/", 1)[1] in TOOL_RULES:
+        code = rule_id.split("/", 1)[1]  # a finding the tool itself produced
+        sys.stdout.write(f"{rule_id}: {TOOL_RULES[code]}\n")
+        return 0
     pack = _load_for_rules(rules, bundled_rules)
-    found = next(((p, r) for p, r in pack.rules if r.id == rule_id), None)
-    if found is None:
+    measure, _, _ = rule_id.partition("/")  # a finding names rule-id/control-id
+    found = next(((p, r) for p, r in pack.rules if r.id == measure), None)
+    only = rule_id if "/" in rule_id else None
+    if found is None or (only and not any(c.id == only for c in pack.controls_of(measure))):
         known = ", ".join(sorted(r.id for _, r in pack.rules))
-        raise UsageError(f"no measure {rule_id!r} in the rule pack; known: {known}")
+        raise UsageError(f"no measure or control {rule_id!r} in the rule pack; measures: {known}")
     day = _parse_as_of(as_of) or dt.date.today()
-    sys.stdout.write(show_text(pack, found[1], found[0], day))
+    sys.stdout.write(show_text(pack, found[1], found[0], day, only))
     return 0
 
 

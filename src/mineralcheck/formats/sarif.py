@@ -46,14 +46,28 @@ TOOL_RULES = {
 }
 
 
+_WHAT_TO_DO = {
+    "permit": "Add a licence valid on the ship date that covers the line, or correct the manifest.",
+    "permit-by-exception": (
+        "Licences are in principle refused: without one the export is unlawful; with one, confirm "
+        "it is genuine before shipping."
+    ),
+    "prohibited": (
+        "The export is barred whatever the licence: do not ship; if the party or end use is "
+        "wrongly matched, correct the manifest."
+    ),
+    "review": (
+        "A person must review the line (end use, end user, the facts the manifest cannot show) "
+        "and record the decision in a reviews file."
+    ),
+}
+
+
 def _control_rule(control: ControlInfo) -> dict[str, Any]:
     code = f" ({control.control_code})" if control.control_code else ""
     source = f" Source: {control.url}" if control.url else ""
-    help_text = (
-        f"{control.reference}{code}: requires {control.requires}. "
-        "Add a licence valid on the ship date that covers the line, or correct the manifest."
-        f"{source}"
-    )
+    what_to_do = _WHAT_TO_DO.get(control.requires, _WHAT_TO_DO["permit"])
+    help_text = f"{control.reference}{code}: requires {control.requires}. {what_to_do}{source}"
     return {
         "id": control.id,
         "name": control.id.replace("/", "-"),

@@ -104,9 +104,12 @@ def _control_lines(control: Control, loaded: LoadedControl) -> list[str]:
     return lines
 
 
-def show_text(pack: RulePack, rule: RuleFile, path: str, day: dt.date) -> str:
-    """One measure in full: reference, sources, dates, suspensions and controls."""
-    controls = pack.controls_of(rule.id)
+def show_text(
+    pack: RulePack, rule: RuleFile, path: str, day: dt.date, only: str | None = None
+) -> str:
+    """One measure in full: reference, sources, dates, suspensions and controls (only the
+    control ``only``, a full control id, when given)."""
+    controls = [c for c in pack.controls_of(rule.id) if only is None or c.id == only]
     lines = [
         f"{rule.id}: {rule.title}",
         f"reference:    {rule.reference}",
