@@ -219,7 +219,7 @@ def test_bad_values(test_checker: Checker, written: str) -> None:
 def test_unknown_key_at_top_level_is_an_error_at_the_key(test_checker: Checker) -> None:
     text = manifest(end_user="end_usr:\n  name: Army\n  country: DE\n  military: true\n")
     error = only_error(check(test_checker, text))
-    assert error.message == "unknown key 'end_usr'"
+    assert error.message == "unknown key 'end_usr'; did you mean 'end_user'?"
     assert (error.line, error.column, error.field) == (9, 1, "end_usr")
 
 
@@ -343,3 +343,17 @@ def test_python_tag_in_a_manifest_is_an_error_and_runs_nothing(test_checker: Che
     text = manifest().replace("id: T-1", "id: !!python/object/apply:os.system ['false']")
     error = only_error(check(test_checker, text))
     assert "not allowed" in error.message and error.line == 1
+
+
+def test_typos_get_a_suggestion_and_a_split_name_a_hint(test_checker: Checker) -> None:
+    text = (
+        "id: T-1\nship_date: 2025-04-01\n"
+        "exporter: {name: Zhuzhou Example Co., Ltd., country: CN}\n"
+        "consignee:\n  name: X GmbH\n  country: DE\nend_usr:\n  name: Y\n  country: DE\n"
+        "items:\n  - description: W\n    mineral: tungstan\n    quantty: 1 kg\n"
+    )
+    messages = [f.message for f in test_checker.check_bytes("m.yaml", text.encode()).findings]
+    assert any("'Ltd.'" in m and "quote the name" in m for m in messages), messages
+    assert any("'end_usr'; did you mean 'end_user'?" in m for m in messages)
+    assert any("'quantty'; did you mean 'quantity'?" in m for m in messages)
+    assert any("'tungstan'" in m and "did you mean 'tungsten'?" in m for m in messages)

@@ -179,9 +179,13 @@ def parse_minerals(value: Any, info: ValidationInfo) -> tuple[str, ...]:
             continue
         name = vocabulary.canonical(text)
         if name is None:
+            import difflib
+
+            close = difflib.get_close_matches(text.casefold(), list(vocabulary.spellings), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ValueError(
                 f"unknown mineral {text!r}: use an element name or symbol, "
-                "or a name defined in the rule pack"
+                f"or a name defined in the rule pack{hint}"
             )
         for part in vocabulary.expand(name):
             if part not in names:

@@ -52,7 +52,7 @@ def read_manifest(raw: bytes, vocabulary: Vocabulary) -> ReadResult:
         manifest = Manifest.model_validate(document.data, context={"vocabulary": vocabulary})
     except ValidationError as exc:
         return ReadResult(
-            None, document, tuple(_error(p) for p in from_validation_error(exc, document))
+            None, document, tuple(_error(p) for p in from_validation_error(exc, document, Manifest))
         )
     problems = _cross_checks(manifest, document)
     if problems:

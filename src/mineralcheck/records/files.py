@@ -48,5 +48,5 @@ def read_all(
         try:
             parsed.append(Parsed(name, raw, document, model.model_validate(document.data)))
         except ValidationError as exc:
-            problems.extend((name, p) for p in from_validation_error(exc, document))
+            problems.extend((name, p) for p in from_validation_error(exc, document, model))
     return parsed, problems

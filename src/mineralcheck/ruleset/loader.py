@@ -44,7 +44,7 @@ def _validate(model: type[M], path: Path, document: Document) -> M:
         return model.model_validate(document.data)
     except ValidationError as exc:
         raise RulePackError(
-            [(str(path), p) for p in from_validation_error(exc, document)]
+            [(str(path), p) for p in from_validation_error(exc, document, model)]
         ) from None
 
 
