@@ -407,3 +407,16 @@ def test_a_closed_pipe_stops_the_batch(tmp_path: Path) -> None:
     assert process.returncode == 141
     assert "standard output was closed" in err and "Traceback" not in err
     assert "1500 manifest(s)" not in err
+
+
+def test_a_watched_run_ends_with_what_did_not_pass(tmp_path: Path) -> None:
+    manifests = corpus(tmp_path / "m", 50)  # 25 fail
+    args = ["verify", str(manifests), "-f", "json", "--no-cache", *TEST_ONLY]
+    piped = subprocess.run([*COMMAND, *args], capture_output=True, timeout=120)
+    assert b"FAIL " not in piped.stderr  # not a terminal: the summary line only
+    code, terminal = _run_with_terminal_stderr(args, tmp_path / "out.json")
+    assert code == 1 and (tmp_path / "out.json").read_bytes() == piped.stdout
+    shown = terminal.decode("utf-8", "replace")
+    assert f"FAIL {manifests / 'm00001.yaml'} (T-1): Gallium metal to DE needs a licence" in shown
+    assert "... and 5 more that did not pass" in shown
+    assert shown.count("FAIL ") == 20

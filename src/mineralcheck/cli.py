@@ -301,9 +301,13 @@ def verify(
         if sys.stderr.isatty() and (main_format == "table" or not sys.stdout.isatty()):
             results = _with_progress(results)
         entries: list[dict[str, object]] | None = [] if record is not None else None
+        watching = sys.stderr.isatty()  # a person at a terminal: list what did not pass
+        not_passed: list[str] = []
         for result in results:
             summary.add(result)
             reports.add_result(result)
+            if watching and result.verdict.rank > 0 and len(not_passed) <= _LISTED:
+                not_passed.append(_headline(result))
             if entries is not None:
                 entries.append(_record_entry(result, options.as_of))
             if markdown is not None:
@@ -327,10 +331,27 @@ def verify(
             f"{review.rule}) matched no finding in this run"
         )
     counts = ", ".join(f"{summary.counts[v]} {v}" for v in summary.counts)
+    for line in not_passed[:_LISTED]:
+        _stderr(line)
+    rest = sum(summary.counts[v] for v in summary.counts if v.rank > 0) - _LISTED
+    if len(not_passed) > _LISTED and rest > 0:
+        _stderr(f"  ... and {rest} more that did not pass (see the report)")
     _stderr(f"mineralcheck: {summary.manifests} manifest(s): {counts}")
     if skipped:
         _stderr(f"mineralcheck: skipped in directories: {skipped.describe()}")
     return summary.exit_code(fail_on_warn=settings.fail_on == "warn")
+
+
+_LISTED = 20  # manifests that did not pass, listed at the end of a run a person watches
+
+
+def _headline(result: "ManifestResult") -> str:
+    """``FAIL path (id): the first reason`` for the list at the end of a watched run."""
+    first = next((f for f in result.findings if f.severity is result.verdict), None)
+    reason = f": {first.message}" if first is not None else ""
+    ident = f" ({result.manifest_id})" if result.manifest_id else ""
+    line = f"  {str(result.verdict).upper()} {result.path}{ident}{reason}"
+    return line if len(line) <= 200 else line[:199] + "…"
 
 
 def _rest_of_repository(
