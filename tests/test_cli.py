@@ -248,3 +248,23 @@ def test_examples_get_the_verdict_of_their_directory(cli: Any) -> None:
         assert result["verdict"] == expected, (result["path"], result["findings"])
     verdicts = {r["verdict"] for r in data["results"]}
     assert verdicts == {"pass", "warn", "fail", "error"}
+
+
+def test_help_shows_the_defaults_it_states(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    run = cli(["verify", "--help"])
+    text = " ".join(run.out.split())
+    for default in ("[default: auto]", "[default: fail]", "[default: the number of CPUs]"):
+        assert default in text, default
+
+
+def test_init_elsewhere_names_a_next_step_that_works(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = cli(["init", "project"])
+    assert run.code == 0 and "now run: cd project && mineralcheck verify" in run.err
+    (tmp_path / "third").mkdir()
+    monkeypatch.chdir(tmp_path / "third")
+    here = cli(["init"])  # in the working directory: no cd needed
+    assert here.code == 0 and "now run: mineralcheck verify" in here.err and "cd " not in here.err

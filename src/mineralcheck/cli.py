@@ -121,7 +121,7 @@ def verify(
     bundled_rules: BundledOption = None,
     output_format: Annotated[
         FormatName | None,
-        typer.Option("--format", "-f", help="Report format [default: auto].", show_default=False),
+        typer.Option("--format", "-f", help="Report format \\[default: auto].", show_default=False),
     ] = None,
     outputs: Annotated[
         list[str] | None,
@@ -144,7 +144,9 @@ def verify(
     fail_on: Annotated[
         FailOn | None,
         typer.Option(
-            "--fail-on", help="Exit 1 on this verdict or worse [default: fail].", show_default=False
+            "--fail-on",
+            help="Exit 1 on this verdict or worse \\[default: fail].",
+            show_default=False,
         ),
     ] = None,
     config: Annotated[
@@ -156,7 +158,7 @@ def verify(
         typer.Option(
             "--jobs",
             "-j",
-            help="Worker processes for large batches [default: the number of CPUs].",
+            help="Worker processes for large batches \\[default: the number of CPUs].",
             show_default=False,
         ),
     ] = None,
@@ -463,7 +465,8 @@ def init(
             raise UsageError(f"cannot create {target.parent}: {exc.strerror or exc}") from None
         write_files([(target, text)])
         _stderr(f"mineralcheck: wrote {target}")
-    _stderr("mineralcheck: now run: mineralcheck verify")
+    where = "" if directory.resolve() == Path.cwd().resolve() else f"cd {directory} && "
+    _stderr(f"mineralcheck: now run: {where}mineralcheck verify")
     return 0
 
 
