@@ -329,3 +329,24 @@ def test_a_pyproject_without_our_table_is_passed_over(cli: Any, corpus: Path) ->
     os.chdir(project)  # the fixture's monkeypatch restores the directory
     run = cli(["verify", "manifests", *TEST_ONLY])
     assert run.out.startswith("{")  # the parent's mineralcheck.toml applies
+
+
+def test_the_job_summary_stays_within_githubs_limit(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mineralcheck.cli import SUMMARY_LIMIT
+
+    failing = (tmp_path / "many").resolve()
+    failing.mkdir()
+    text = manifest()  # gallium without a licence: a row and a finding each
+    for n in range(3000):
+        (failing / f"m{n:04d}-{'x' * 150}.yaml").write_text(text.replace("T-1", f"T-{n}"))
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    run = cli(["verify", str(failing), "--no-cache", *TEST_ONLY])
+    assert run.code == 1
+    written = summary.read_bytes()
+    assert 0 < len(written) <= SUMMARY_LIMIT + 1024
+    assert b"Cut to fit GitHub's 1 MiB job-summary limit" in written
+    assert b"manifest row(s)" in written

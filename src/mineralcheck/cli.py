@@ -322,7 +322,7 @@ def verify(
     if markdown is not None and step_summary:
         try:
             with open(step_summary, "a", encoding="utf-8") as stream:
-                stream.write(markdown.finish(summary))
+                stream.write(_within_summary_limit(markdown.finish(summary)))
         except OSError as exc:
             _stderr(f"mineralcheck: warning: cannot append to {step_summary}: {exc.strerror}")
     if record is not None and entries is not None:
@@ -342,6 +342,27 @@ def verify(
     if skipped:
         _stderr(f"mineralcheck: skipped in directories: {skipped.describe()}")
     return summary.exit_code(fail_on_warn=settings.fail_on == "warn")
+
+
+SUMMARY_LIMIT = 1024 * 1024 - 8192  # GitHub shows at most 1 MiB of a step summary
+
+
+def _within_summary_limit(text: str) -> str:
+    """The Markdown report cut at a line to fit GitHub's job-summary limit, saying how many
+    manifests were left out and where the whole report is."""
+    import re
+
+    data = text.encode("utf-8")
+    if len(data) <= SUMMARY_LIMIT:
+        return text
+    kept = data[:SUMMARY_LIMIT].rsplit(b"\n", 1)[0].decode("utf-8", "ignore")
+    row = re.compile(r"^\| .* \| (✅|⚠️|❌|⛔) (pass|warn|fail|error) \|$", re.MULTILINE)
+    left_out = len(row.findall(text)) - len(row.findall(kept))
+    return (
+        f"{kept}\n\n**Cut to fit GitHub's 1 MiB job-summary limit**: {left_out} manifest row(s) "
+        "and the findings after this point are not shown here. Keep the whole report as an "
+        "artefact (`-o markdown:mineralcheck.md` or `-o sarif:mineralcheck.sarif`).\n"
+    )
 
 
 _LISTED = 20  # manifests that did not pass, listed at the end of a run a person watches
