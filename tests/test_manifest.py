@@ -357,3 +357,14 @@ def test_typos_get_a_suggestion_and_a_split_name_a_hint(test_checker: Checker) -
     assert any("'end_usr'; did you mean 'end_user'?" in m for m in messages)
     assert any("'quantty'; did you mean 'quantity'?" in m for m in messages)
     assert any("'tungstan'" in m and "did you mean 'tungsten'?" in m for m in messages)
+
+
+def test_a_misspelt_country_gets_a_suggestion_and_is_never_guessed(test_checker: Checker) -> None:
+    text = (
+        "id: T-1\nship_date: 2025-04-01\nexporter: {name: X, country: CN}\n"
+        "consignee: {name: Y, country: Germny}\nitems:\n"
+        "  - description: Ga\n    mineral: gallium\n    quantity: 1 kg\n"
+    )
+    result = test_checker.check_bytes("m.yaml", text.encode())
+    assert str(result.verdict) == "error"
+    assert "did you mean 'germany' (DE)?" in result.findings[0].message

@@ -24,8 +24,15 @@ def to_alpha2(text: str) -> str:
     index = _index()
     code = index.get(text) or index.get(" ".join(text.split()).casefold())
     if code is None:
+        import difflib
+
+        names = [key for key in index if key.islower() and len(key) > 3]
+        close = difflib.get_close_matches(
+            " ".join(text.split()).casefold(), names, n=1, cutoff=0.85
+        )
+        hint = f"; did you mean {close[0]!r} ({index[close[0]]})?" if close else ""
         raise ValueError(
             f"unknown country {text!r}: use an ISO 3166-1 alpha-2 or alpha-3 code "
-            "or the English short name"
+            f"or the English short name{hint}"
         )
     return code
