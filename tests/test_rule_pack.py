@@ -505,3 +505,17 @@ def test_a_rule_links_its_official_text_and_no_forum(path: Path) -> None:
     if not str(data["source"]).startswith(OFFICIAL):
         # only where research/ records no official address, and the file says so
         assert "official MOFCOM address is not recorded" in text or "own page is not" in text, path
+
+
+def test_rules_list_filters_by_mineral_and_destination_and_shows_titles(cli: Any) -> None:
+    run = cli(["rules", "list", "--mineral", "Ga", "--format", "json"])
+    ids = [m["id"] for m in json.loads(run.out)["measures"]]
+    assert ids == ["cn-mofcom-gac-2023-23", "cn-mofcom-2024-46"]  # No. 46 names No. 23's items
+    assert json.loads(run.out)["measures"][0]["title"].startswith("Export control on gallium")
+    japan = cli(["rules", "list", "--destination", "Japan", "--format", "json"])
+    to_japan = [m["id"] for m in json.loads(japan.out)["measures"]]
+    assert "cn-mofcom-2026-1" in to_japan  # Japanese military users
+    assert "cn-mofcom-2024-46" not in to_japan  # a measure on exports to the US only
+    text = cli(["rules", "list", "--mineral", "gallium"])
+    assert "No. 23 of 2023: Export control on gallium and germanium related items" in text.out
+    assert cli(["rules", "list", "--mineral", "unobtainium"]).code == 2

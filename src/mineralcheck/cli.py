@@ -539,24 +539,45 @@ class ListFormat(StrEnum):
 @rules_app.command("list")
 def rules_list(
     as_of: AsOfOption = None,
+    mineral: Annotated[
+        str | None,
+        typer.Option(
+            "--mineral", help="Only measures with a control that names it.", metavar="NAME"
+        ),
+    ] = None,
+    destination: Annotated[
+        str | None,
+        typer.Option("--destination", help="Only measures that can reach it.", metavar="COUNTRY"),
+    ] = None,
     rules: RulesOption = None,
     bundled_rules: BundledOption = None,
     output_format: Annotated[
         ListFormat, typer.Option("--format", "-f", help="text or json.")
     ] = ListFormat.TEXT,
 ) -> int:
-    """List every measure: id, effective date, status on a date, reference."""
+    """List the measures: id, effective date, status on a date, reference and title."""
     import json
 
+    from mineralcheck.countries import to_alpha2
     from mineralcheck.ruleset.describe import list_text, measure_rows
 
     pack = _load_for_rules(rules, bundled_rules)
     day = _parse_as_of(as_of) or dt.date.today()
+    name = None
+    if mineral is not None:
+        name = pack.vocabulary.canonical(mineral)
+        if name is None:
+            raise UsageError(f"--mineral: unknown mineral {mineral!r}")
+    try:
+        country = to_alpha2(destination) if destination is not None else None
+    except ValueError as exc:
+        raise UsageError(f"--destination: {exc}") from None
+    rows = measure_rows(pack, day, name, country)
     if output_format is ListFormat.JSON:
-        text = json.dumps({"as_of": day.isoformat(), "measures": measure_rows(pack, day)}, indent=2)
+        text = json.dumps({"as_of": day.isoformat(), "measures": rows}, indent=2)
         sys.stdout.write(text + "\n")
     else:
-        sys.stdout.write(list_text(pack, day))
+        sys.stdout.write(list_text(pack, day, rows))
     return 0
 
 

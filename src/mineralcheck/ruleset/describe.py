@@ -9,14 +9,40 @@ from mineralcheck.ruleset.model import Control, ItemMatch, RuleFile
 from mineralcheck.ruleset.pack import LoadedControl, RulePack, measure_status
 
 
-def measure_rows(pack: RulePack, day: dt.date) -> list[dict[str, Any]]:
-    """One row per measure, in order of effective date: id, reference, dates, status."""
+def _names_mineral(pack: RulePack, controls: list[Any], mineral: str) -> bool:
+    """Whether any of the controls names ``mineral`` (or a mineral that contains it)."""
+    for loaded in controls:
+        for ref in loaded.control.items_of or ():  # items another measure lists
+            named = [c for c in pack.controls if c.id == ref or c.id.startswith(ref + "/")]
+            if _names_mineral(pack, named, mineral):
+                return True
+        items = loaded.items if isinstance(loaded.items, tuple) else ()
+        for match in items:
+            for name in (*match.minerals, *match.all_of):
+                canonical = pack.vocabulary.canonical(name) or name
+                if mineral in pack.vocabulary.expand(canonical):
+                    return True
+    return False
+
+
+def measure_rows(
+    pack: RulePack, day: dt.date, mineral: str | None = None, destination: str | None = None
+) -> list[dict[str, Any]]:
+    """One row per measure, in order of effective date: id, title, reference, dates, status;
+    only those with a control that names ``mineral`` or reaches ``destination``, when given."""
     rows = []
     for path, rule in sorted(pack.rules, key=lambda pr: (pr[1].effective, pr[1].id)):
         controls = pack.controls_of(rule.id)
+        if mineral is not None and not _names_mineral(pack, controls, mineral):
+            continue
+        if destination is not None and not any(
+            c.control.destinations.includes(destination) for c in controls
+        ):
+            continue
         rows.append(
             {
                 "id": rule.id,
+                "title": rule.title,
                 "reference": rule.reference,
                 "announced": rule.announced.isoformat(),
                 "effective": rule.effective.isoformat(),
@@ -29,11 +55,13 @@ def measure_rows(pack: RulePack, day: dt.date) -> list[dict[str, Any]]:
     return rows
 
 
-def list_text(pack: RulePack, day: dt.date) -> str:
-    """The measure list as aligned plain text."""
-    rows = measure_rows(pack, day)
-    header = ("ID", "EFFECTIVE", f"STATUS ON {day}", "REFERENCE")
-    table = [header] + [(r["id"], r["effective"], r["status"], r["reference"]) for r in rows]
+def list_text(pack: RulePack, day: dt.date, rows: list[dict[str, Any]] | None = None) -> str:
+    """The measure list as aligned plain text: id, effective date, status, reference: title."""
+    rows = measure_rows(pack, day) if rows is None else rows
+    header = ("ID", "EFFECTIVE", f"STATUS ON {day}", "REFERENCE: TITLE")
+    table = [header] + [
+        (r["id"], r["effective"], r["status"], f"{r['reference']}: {r['title']}") for r in rows
+    ]
     widths = [max(len(row[i]) for row in table) for i in range(3)]
     lines = [
         "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
