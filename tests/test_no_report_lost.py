@@ -420,3 +420,16 @@ def test_a_watched_run_ends_with_what_did_not_pass(tmp_path: Path) -> None:
     assert f"FAIL {manifests / 'm00001.yaml'} (T-1): Gallium metal to DE needs a licence" in shown
     assert "... and 5 more that did not pass" in shown
     assert shown.count("FAIL ") == 20
+
+
+def test_a_report_to_a_file_shows_progress_with_count_and_rate(tmp_path: Path) -> None:
+    manifests = corpus(tmp_path / "m", 1500)
+    report = tmp_path / "r.json"
+    args = ["verify", str(manifests), "-f", "json", "-o", str(report), "--no-cache", *TEST_ONLY]
+    code, terminal = _run_with_terminal_stderr(args, tmp_path / "stdout.txt")
+    assert code == 1
+    shown = terminal.decode("utf-8", "replace")
+    assert "checking manifests:" in shown and " checked" in shown
+    assert "/s" in shown  # the rate, once it can be told
+    assert json.loads(report.read_text(encoding="utf-8"))["summary"]["manifests"] == 1500
+    assert (tmp_path / "stdout.txt").read_bytes() == b""  # the report went to its file only

@@ -11,6 +11,7 @@ import itertools
 import os
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -300,7 +301,8 @@ def verify(
             results = checker.results(paths_found, stdin)
         if reviewer is not None:  # after the cache: a changed reviews file always counts
             results = map(reviewer.apply, results)
-        if sys.stderr.isatty() and (main_format == "table" or not sys.stdout.isatty()):
+        to_terminal = not replaced and sys.stdout.isatty() and main_format != "table"
+        if sys.stderr.isatty() and not to_terminal:  # the bar never mixes with a streamed report
             results = _with_progress(results)
         entries: list[dict[str, object]] | None = [] if record is not None else None
         watching = sys.stderr.isatty()  # a person at a terminal: list what did not pass
@@ -452,16 +454,26 @@ def _append_record(path: Path, entries: list[dict[str, object]], options: "Optio
 def _with_progress(results: Iterator["ManifestResult"]) -> Iterator["ManifestResult"]:
     """Results, with a progress bar on standard error (a terminal) while they come."""
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     # Rich would otherwise capture standard output while the bar shows, and the report with it.
     progress = Progress(
-        console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False
+        SpinnerColumn(),
+        TextColumn("checking manifests: {task.completed} checked"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        redirect_stdout=False,
+        redirect_stderr=False,
     )
     with progress:
-        task = progress.add_task("checking manifests", total=None)
-        for result in results:
-            progress.advance(task)
+        task = progress.add_task("checking manifests", total=None, rate="")
+        start = time.monotonic()
+        for count, result in enumerate(results, start=1):
+            elapsed = time.monotonic() - start
+            rate = f"{count / elapsed:,.0f}/s" if elapsed > 0.1 else ""
+            progress.update(task, advance=1, rate=rate)
             yield result
 
 
