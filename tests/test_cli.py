@@ -268,3 +268,15 @@ def test_init_elsewhere_names_a_next_step_that_works(
     monkeypatch.chdir(tmp_path / "third")
     here = cli(["init"])  # in the working directory: no cd needed
     assert here.code == 0 and "now run: mineralcheck verify" in here.err and "cd " not in here.err
+
+
+def test_quiet_shows_only_what_did_not_pass_in_text_and_everything_in_json(
+    cli: Any, tmp_path: Path
+) -> None:
+    write(tmp_path, "a.yaml", PASSING)
+    write(tmp_path, "b.yaml", FAILING.replace("T-1", "T-2"))
+    text = cli(["verify", str(tmp_path), "-q", *TEST_ONLY])
+    assert text.code == 1 and ": PASS" not in text.out and ": FAIL (T-2)" in text.out
+    assert "2 manifest(s): 1 pass" in text.err  # the summary still counts every manifest
+    data = report(cli(["verify", str(tmp_path), "-q", "-f", "json", *TEST_ONLY]))
+    assert len(data["results"]) == 2

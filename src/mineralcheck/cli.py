@@ -197,6 +197,15 @@ def verify(
             metavar="FILE",
         ),
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="In text and table reports, only the manifests that did not pass (JSON, SARIF "
+            "and JUnit keep every manifest).",
+        ),
+    ] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show info findings and internal tracebacks.")
     ] = False,
@@ -277,8 +286,9 @@ def verify(
         width=shutil.get_terminal_size().columns if terminal else None,
         verbose=verbose,
         cwd=cwd,
+        quiet=quiet,
     )
-    plain = Style(verbose=verbose, cwd=cwd)
+    plain = Style(verbose=verbose, cwd=cwd, quiet=quiet)
     check_destinations(spec.path for spec in settings.outputs)
     reports = Outputs()
     for spec in replaced:

@@ -22,6 +22,7 @@ class Style(NamedTuple):
     width: int | None = None
     verbose: bool = False
     cwd: str | None = None  # paths in SARIF and annotations are made relative to this directory
+    quiet: bool = False  # text and table: only the manifests that did not pass
 
 
 class Writer(Protocol):

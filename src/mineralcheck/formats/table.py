@@ -34,7 +34,8 @@ class Writer:
         """Plain lines now, or nothing until the table is complete."""
         if self.plain is not None:
             return self.plain.add(result)
-        self.rows.append(result)
+        if not (self.style.quiet and result.verdict.rank == 0):
+            self.rows.append(result)
         return ""
 
     def finish(self, summary: Summary) -> str:

@@ -46,7 +46,9 @@ class Writer:
         return ""
 
     def add(self, result: ManifestResult) -> str:
-        """The manifest's findings and verdict."""
+        """The manifest's findings and verdict (nothing for a pass, when quiet)."""
+        if self.style.quiet and result.verdict.rank == 0:
+            return ""
         return "\n".join(result_lines(result, self.style)) + "\n"
 
     def finish(self, summary: Summary) -> str:
