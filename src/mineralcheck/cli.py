@@ -529,12 +529,16 @@ def schema(
     return 0
 
 
-rules_app = typer.Typer(
-    help="See and check rule packs: list the measures, show one, lint rule files.",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
+def _command_group(name: str, help_text: str) -> typer.Typer:
+    """A group of subcommands (``mineralcheck NAME ...``)."""
+    group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode="rich")
+    app.add_typer(group, name=name)
+    return group
+
+
+rules_app = _command_group(
+    "rules", "See and check rule packs: list the measures, show one, lint rule files."
 )
-app.add_typer(rules_app, name="rules")
 
 
 def _load_for_rules(rules: list[Path] | None, bundled_rules: bool | None) -> "RulePack":
@@ -787,12 +791,9 @@ def permits_command(
     return 0
 
 
-record_app = typer.Typer(
-    help="The audit record that verify --record keeps: check its hash chain.",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
+record_app = _command_group(
+    "record", "The audit record that verify --record keeps: check its hash chain."
 )
-app.add_typer(record_app, name="record")
 
 
 @record_app.command("verify")
