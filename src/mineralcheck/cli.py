@@ -101,6 +101,14 @@ BundledOption = Annotated[
         show_default=False,
     ),
 ]
+PermitsOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--permits",
+        help="A licence register file or directory: licences drawn down over the run (repeatable).",
+        metavar="PATH",
+    ),
+]
 AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="Status on this date (default: today).", metavar="DATE"),
@@ -172,15 +180,7 @@ def verify(
             show_default=False,
         ),
     ] = True,
-    permits: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--permits",
-            help="A licence register file or directory: licences drawn down over the run "
-            "(repeatable).",
-            metavar="PATH",
-        ),
-    ] = None,
+    permits: PermitsOption = None,
     reviews: Annotated[
         list[Path] | None,
         typer.Option(
@@ -705,10 +705,7 @@ def permits_command(
             show_default=False,
         ),
     ] = None,
-    permits: Annotated[
-        list[Path] | None,
-        typer.Option("--permits", help="A licence register (repeatable).", metavar="PATH"),
-    ] = None,
+    permits: PermitsOption = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     bundled_rules: BundledOption = None,
