@@ -51,6 +51,12 @@ def test_norway_is_a_country_never_a_boolean(written: str) -> None:
         ("United States of America", "US"),
         ("gb", "GB"),
         ("Korea, Republic of", "KR"),
+        # common names from countryinfo's alternative spellings, not a table typed here
+        ("UK", "GB"),
+        ("Great Britain", "GB"),
+        ("Republic of Korea", "KR"),
+        ("South Korea", "KR"),
+        ("DR Congo", "CD"),
     ],
 )
 def test_country_codes_and_names_normalise_to_alpha2(written: str, code: str) -> None:
@@ -368,3 +374,27 @@ def test_a_misspelt_country_gets_a_suggestion_and_is_never_guessed(test_checker:
     result = test_checker.check_bytes("m.yaml", text.encode())
     assert str(result.verdict) == "error"
     assert "did you mean 'germany' (DE)?" in result.findings[0].message
+
+
+def test_korea_alone_is_never_guessed_as_one_of_the_two() -> None:
+    result = read(manifest(consignee="Korea"))
+    assert result.manifest is None
+    (error,) = result.errors
+    assert "unknown country 'Korea'" in error.message and error.field == "consignee.country"
+
+
+def test_a_spelling_two_countries_share_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mineralcheck import countries
+
+    shared = {"the congo": frozenset({"CD", "CG"})}
+    monkeypatch.setattr(countries, "_aliases", lambda: shared)
+    result = read(manifest(consignee="The Congo"))
+    assert result.manifest is None
+    (error,) = result.errors
+    assert "ambiguous country 'The Congo': it can mean CD or CG" in error.message
+
+
+def test_alias_never_overrides_an_iso_code() -> None:
+    # "NE" is Niger's ISO code, whatever spelling lists might give it
+    result = read(manifest(consignee="NE"))
+    assert result.manifest is not None and result.manifest.consignee.country == "NE"

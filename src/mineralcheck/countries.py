@@ -1,8 +1,18 @@
-"""ISO 3166-1 countries from pycountry: codes and English names normalised to alpha-2."""
+"""ISO 3166-1 countries: codes and names normalised to alpha-2.
+
+Names come from maintained sources, never from a table typed here: pycountry (ISO 3166-1 names,
+common and official names) first, then the alternative spellings of the ``countryinfo`` data
+(``UK``, ``Republic of Korea``...). A spelling that two sources give to different countries is
+ambiguous and refused, never guessed.
+"""
 
 from __future__ import annotations
 
 from functools import cache
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 @cache
@@ -19,20 +29,45 @@ def _index() -> dict[str, str]:
     return index
 
 
-def to_alpha2(text: str) -> str:
-    """The upper-case alpha-2 code of a country given by alpha-2, alpha-3 or English name."""
-    index = _index()
-    code = index.get(text) or index.get(" ".join(text.split()).casefold())
-    if code is None:
-        import difflib
+@cache
+def _aliases() -> dict[str, frozenset[str]]:
+    """Alternative spellings from countryinfo: spelling -> the alpha-2 codes it is given to."""
+    from countryinfo import all_countries  # only when an ISO name did not match
 
-        names = [key for key in index if key.islower() and len(key) > 3]
-        close = difflib.get_close_matches(
-            " ".join(text.split()).casefold(), names, n=1, cutoff=0.85
-        )
-        hint = f"; did you mean {close[0]!r} ({index[close[0]]})?" if close else ""
+    found: dict[str, set[str]] = {}
+    for country in all_countries():
+        try:
+            code = str(country.iso(2)).upper()
+            names = [str(country.name()), *map(str, country.alt_spellings() or ())]
+        except (KeyError, TypeError, AttributeError):  # an entry without the field
+            continue
+        for name in names:
+            found.setdefault(_key(name), set()).add(code)
+    return {name: frozenset(codes) for name, codes in found.items()}
+
+
+def to_alpha2(text: str) -> str:
+    """The upper-case alpha-2 code of a country given by code, ISO name or common alternative."""
+    index = _index()
+    key = _key(text)
+    code = index.get(text) or index.get(key)
+    if code is not None:
+        return code
+    codes = _aliases().get(key, frozenset())
+    iso = {c for c in codes if c in index}
+    if len(iso) == 1:
+        return iso.pop()
+    if len(iso) > 1:
         raise ValueError(
-            f"unknown country {text!r}: use an ISO 3166-1 alpha-2 or alpha-3 code "
-            f"or the English short name{hint}"
+            f"ambiguous country {text!r}: it can mean {' or '.join(sorted(iso))}; "
+            "use the ISO 3166-1 alpha-2 code"
         )
-    return code
+    import difflib
+
+    names = [name for name in index if name.islower() and len(name) > 3]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.85)
+    hint = f"; did you mean {close[0]!r} ({index[close[0]]})?" if close else ""
+    raise ValueError(
+        f"unknown country {text!r}: use an ISO 3166-1 alpha-2 or alpha-3 code "
+        f"or the English name{hint}"
+    )
