@@ -71,7 +71,7 @@ def test_failing_finding_is_traceable(test_checker: Checker) -> None:
     assert finding.reference == "Test Announcement No. 1 of 2025"
     assert finding.url == "https://example.invalid/test-measure"
     assert finding.message == (
-        "Gallium metal to DE needs a licence (9Z001) since 2025-03-10; no permit covers line 1"
+        "Gallium metal to DE needs a licence (9Z001) since 2025-03-10; no permit covers item 1"
     )
 
 
@@ -253,7 +253,7 @@ def test_permit_quantity_is_summed_over_lines(
     if verdict is Severity.FAIL:
         failing = [f for f in result.findings if f.severity is Severity.FAIL]
         assert [f.item for f in failing] == [1, 2]
-        assert all("lines 1, 2" in f.message for f in failing)
+        assert all("items 1, 2" in f.message for f in failing)
 
 
 @pytest.mark.parametrize(

@@ -71,7 +71,7 @@ def test_a_general_licence_is_drawn_down_in_ship_date_order(tmp_path: Path) -> N
     assert code == 1
     assert [results[i]["verdict"] for i in ("T-1", "T-2", "T-3")] == ["pass", "pass", "fail"]
     failed = messages(results["T-3"])
-    assert "licence L-GEN has 5 kg left of 25 kg; line 1 needs 10 kg" in failed
+    assert "licence L-GEN has 5 kg left of 25 kg; item 1 needs 10 kg" in failed
     assert "used before by T-1" in failed and "T-2" in failed
 
 
@@ -114,7 +114,7 @@ def test_the_quantity_edge_in_mixed_units(tmp_path: Path) -> None:
     shipment(tmp_path / "m", "T-3", "03", "1 g", "L-GEN")  # one gram over
     _, results, _ = run(["verify", str(tmp_path / "m"), "--permits", str(reg)])
     assert results["T-3"]["verdict"] == "fail"
-    assert "has 0 kg left of 1 t; line 1 needs 0.001 kg" in messages(results["T-3"])
+    assert "has 0 kg left of 1 t; item 1 needs 0.001 kg" in messages(results["T-3"])
 
 
 def test_the_pre_commit_case_counts_manifests_it_does_not_report(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from mineralcheck.engine import trace as tr
 from mineralcheck.engine.index import ControlIndex, Timeline, in_order
 from mineralcheck.engine.match import (
     APPLIES,
@@ -17,6 +18,7 @@ from mineralcheck.engine.match import (
     Outcome,
     best,
     match_listed_items,
+    out_of_scope,
     scope_applies,
 )
 from mineralcheck.engine.parties import Hit, Kind
@@ -43,6 +45,7 @@ class _Demand:
     compiled: CompiledControl
     permit: Permit | Licence | None = None
     reason: str = ""
+    step: tr.Step | None = None  # where ``explain`` shows the permits tried
 
     @property
     def control(self) -> LoadedControl:
@@ -72,6 +75,7 @@ class Judge:
         # the register licences the last manifest judged drew on: (number, item line, kg)
         self.uses: list[tuple[str, int, Decimal]] = []
         self._scopes: dict[tuple[str, ...], _Scope] = {}
+        self.trace: tr.Trace | None = None  # set by ``explain``: the judge records its steps
 
     def _item_outcome(self, control: CompiledControl, index: int, context: _Context) -> ItemOutcome:
         item = context.manifest.items[index]
@@ -106,31 +110,42 @@ class Judge:
         for index, item in enumerate(manifest.items):
             for position in self.index.candidates(item):
                 candidates[position].append(index)
+        trace = self.trace
+        if trace is not None:
+            self._trace_begin(trace, context, candidates, day, status.in_force | status.suspended)
         governed = False
         demands: list[_Demand] = []
         for position in in_order(candidates.keys() & status.in_force):
             control = self.controls[position]
             loaded = control.loaded
             if not context.applies(control):
+                if trace is not None:
+                    why = out_of_scope(control, manifest) or context.no_party(control)
+                    for index in candidates[position]:
+                        trace.step(index, loaded, day, tr.OUT_OF_SCOPE, why)
                 continue
             governed = True
             for index in candidates[position]:
                 outcome = self._item_outcome(control, index, context)
                 if outcome.outcome is Outcome.NO:
+                    if trace is not None:
+                        trace.step(index, loaded, day, tr.NOT_APPLIES, outcome.why)
                     continue
+                step = None
+                if trace is not None:
+                    step = trace.step(index, loaded, day, tr.APPLIES)
                 lapsed = loaded.unconfirmed_after(day)
                 if lapsed is not None:
-                    findings.append(
-                        context.item_finding(
-                            Severity.WARN,
-                            "horizon",
-                            index,
-                            loaded,
-                            f"{loaded.id} was suspended until {lapsed.until} by {lapsed.by}; "
-                            f"its status after {lapsed.until} is not confirmed in this rule pack, "
-                            "so it is applied as its text says",
-                        )
+                    horizon = (
+                        f"{loaded.id} was suspended until {lapsed.until} by {lapsed.by}; "
+                        f"its status after {lapsed.until} is not confirmed in this rule pack, "
+                        "so it is applied as its text says"
                     )
+                    findings.append(
+                        context.item_finding(Severity.WARN, "horizon", index, loaded, horizon)
+                    )
+                    if step is not None:
+                        step.reasons.append(horizon)
                 if outcome.outcome is Outcome.UNDECIDED:
                     findings.append(
                         context.item_finding(
@@ -138,12 +153,21 @@ class Judge:
                             "undecided",
                             index,
                             loaded,
-                            f"cannot decide whether line {manifest.line_of(index)} falls under "
+                            f"cannot decide whether item {manifest.line_of(index)} falls under "
                             f"{loaded.id}: declare or check its {' and '.join(outcome.missing)}",
                         )
                     )
+                    if step is not None:
+                        step.decision = tr.UNDECIDED
+                        step.reasons.extend(f"missing: {m}" for m in outcome.missing)
                     continue
+                if step is not None:
+                    step.reasons[:0] = tr.evidence(control, manifest.items[index])
                 hit = context.hit(control)
+                if hit is not None and step is not None:
+                    step.reasons.append(
+                        f"{hit.name!r} matches listed party {hit.party.name!r} ({hit.kind})"
+                    )
                 if hit is not None and not (hit.kind is Kind.EXACT and hit.party.confirmed):
                     findings.append(
                         context.item_finding(
@@ -154,6 +178,8 @@ class Judge:
                             _party_warning(hit, loaded),
                         )
                     )
+                    if step is not None:
+                        step.decision = tr.PARTY_TO_CHECK
                     continue
                 if outcome.conflict is not None:
                     findings.append(
@@ -161,17 +187,25 @@ class Judge:
                             Severity.WARN, "classification", index, loaded, outcome.conflict
                         )
                     )
+                    if step is not None:
+                        step.reasons.append(outcome.conflict)
                 message = context.message(control, index)
                 if loaded.requires is Requirement.PROHIBITED:
                     findings.append(
                         context.item_finding(Severity.FAIL, "prohibited", index, loaded, message)
                     )
+                    if step is not None:
+                        step.decision = tr.PROHIBITED
                 elif loaded.requires is Requirement.REVIEW:
                     findings.append(
                         context.item_finding(Severity.WARN, "review", index, loaded, message)
                     )
+                    if step is not None:
+                        step.decision = tr.REVIEW
                 else:
-                    demands.append(_Demand(index, control))
+                    if step is not None:
+                        step.decision = tr.NEEDS_PERMIT
+                    demands.append(_Demand(index, control, step=step))
         if not governed and not self._governs_exporter(manifest):
             findings.append(
                 Finding(
@@ -189,6 +223,26 @@ class Judge:
         self.uses = []
         findings.extend(self._permits(context, demands, day, drawn, self.uses))
         return findings, drawn
+
+    def _trace_begin(
+        self,
+        trace: tr.Trace,
+        context: _Context,
+        candidates: dict[int, list[int]],
+        day: dt.date,
+        current: frozenset[int],
+    ) -> None:
+        """Start the trace: every line, and the controls that list it but are not in force."""
+        manifest = context.manifest
+        trace.begin(manifest, day, [context.line(("items", i)) for i in range(len(manifest.items))])
+        per_item = [0] * len(manifest.items)
+        for position in in_order(candidates):
+            for index in candidates[position]:
+                per_item[index] += 1
+                if position not in current:
+                    trace.step(index, self.controls[position].loaded, day, tr.NOT_IN_FORCE)
+        for index, count in enumerate(per_item):
+            trace.items[index].not_indexed = len(self.controls) - count
 
     def _governs_exporter(self, manifest: Manifest) -> bool:
         return manifest.exporter.country in self.pack.jurisdictions() or self.governs_elsewhere
@@ -210,7 +264,7 @@ class Judge:
                 held = self.register.get(number) if self.register is not None else None
                 if own is None and held is None:
                     message = (
-                        f"line {manifest.line_of(index)} names permit {number!r}, which the "
+                        f"item {manifest.line_of(index)} names permit {number!r}, which the "
                         "manifest does not define"
                         + (" and no register holds" if self.register is not None else "")
                     )
@@ -242,11 +296,24 @@ class Judge:
         control = self.controls[position]
         loaded = control.loaded
         if not context.applies(control):
+            if self.trace is not None:
+                why = out_of_scope(control, context.manifest) or context.no_party(control)
+                for index in items:
+                    self.trace.step(index, loaded, day, tr.OUT_OF_SCOPE, why)
             return []
         suspension = loaded.suspension_on(day)
         found = []
         for index in items:
-            if self._item_outcome(control, index, context).outcome is Outcome.NO:
+            outcome = self._item_outcome(control, index, context)
+            if self.trace is not None:
+                self.trace.step(
+                    index,
+                    loaded,
+                    day,
+                    tr.NOT_APPLIES if outcome.outcome is Outcome.NO else tr.SUSPENDED,
+                    outcome.why,
+                )
+            if outcome.outcome is Outcome.NO:
                 continue
             assert suspension is not None
             found.append(
@@ -255,7 +322,7 @@ class Judge:
                     "suspended",
                     index,
                     loaded,
-                    f"{loaded.id} would apply to line {context.manifest.line_of(index)} but is "
+                    f"{loaded.id} would apply to item {context.manifest.line_of(index)} but is "
                     f"suspended from {suspension.from_} to {suspension.until} by {suspension.by}",
                 )
             )
@@ -295,7 +362,7 @@ class Judge:
             if used > permit.quantity.in_kg():
                 line_list = ", ".join(str(manifest.line_of(i)) for i in sorted(lines))
                 over[number] = (
-                    f"permit {number} allows {permit.quantity} in all; lines {line_list} "
+                    f"permit {number} allows {permit.quantity} in all; items {line_list} "
                     f"use {_kg(used)} together"
                 )
         for number, lines in usage.items():
@@ -319,6 +386,8 @@ class Judge:
                     )
                 )
             elif demand.permit.number in over:
+                if demand.step is not None:
+                    demand.step.reasons.append(over[demand.permit.number])
                 found.append(
                     context.item_finding(
                         Severity.FAIL,
@@ -338,7 +407,7 @@ class Judge:
                             "exceptional-licence",
                             demand.index,
                             demand.control,
-                            f"line {manifest.line_of(demand.index)} shows permit "
+                            f"item {manifest.line_of(demand.index)} shows permit "
                             f"{chosen.number}, a licence granted although "
                             f"{demand.control.rule.reference} says licences are in principle "
                             "refused; confirm it is genuine",
@@ -350,7 +419,7 @@ class Judge:
                         "covered",
                         demand.index,
                         demand.control,
-                        f"line {manifest.line_of(demand.index)} is covered by permit "
+                        f"item {manifest.line_of(demand.index)} is covered by permit "
                         f"{chosen.number} (valid {chosen.valid_from} to {chosen.valid_until})",
                     )
                 )
@@ -368,16 +437,30 @@ class Judge:
         else:
             candidates = list(manifest.permits)
         covering = [p for p in candidates if self._covers(p, item, demand.control)]
+        step = demand.step
+        if step is not None:
+            step.permits = [
+                tr.PermitTry(
+                    p.number,
+                    "register" if isinstance(p, Licence) else "manifest",
+                    p in covering,
+                    None if p in covering else f"covers {', '.join(p.covers)}",
+                )
+                for p in candidates
+            ]
         if not covering:
             if item.permits:
                 return None, (
-                    f"permit {', '.join(item.permits)} named on line {line} does not cover "
+                    f"permit {', '.join(item.permits)} named on item {line} does not cover "
                     f"{demand.control.id}"
                 )
-            return None, f"no permit covers line {line}"
+            return None, f"no permit covers item {line}"
         reasons = []
         for permit in covering:
             problem = _permit_problem(permit, manifest, day)
+            if step is not None:
+                tried = next(t for t in step.permits if t.number == permit.number)
+                tried.problem, tried.chosen = problem, problem is None
             if problem is None:
                 return permit, ""
             reasons.append(f"permit {permit.number} {problem}")
@@ -495,6 +578,14 @@ class _Context:
         if not scope_applies(control, self.manifest):
             return False
         return control.parties is None or self.hit(control) is not None
+
+    def no_party(self, control: CompiledControl) -> str:
+        """Why a party-listing control is out of scope (for the trace)."""
+        assert control.parties is not None
+        return (
+            "neither the consignee nor the end user matches a party it lists "
+            f"({len(control.loaded.control.parties or ())} listed)"
+        )
 
     def hit(self, control: CompiledControl) -> Hit | None:
         """The listed party of ``control`` that the consignee or end user matches, if any."""

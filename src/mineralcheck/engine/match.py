@@ -28,10 +28,19 @@ class ItemOutcome:
     outcome: Outcome
     missing: tuple[str, ...] = ()
     conflict: str | None = None
+    why: str = ""  # for ``NO``: why the line is outside (shown by ``explain``)
 
 
-NO = ItemOutcome(Outcome.NO)
+NO = ItemOutcome(Outcome.NO, why="the control does not list the line's minerals or HS code")
 APPLIES = ItemOutcome(Outcome.APPLIES)
+OTHER_ORIGIN = ItemOutcome(Outcome.NO, why="the control is about goods of another origin")
+CODE_ONLY = ItemOutcome(
+    Outcome.NO, why="this entry is for lines known only by HS code; the declared minerals decide"
+)
+SHARED_CODE = ItemOutcome(
+    Outcome.NO,
+    why="the HS code is shared by several controls; another one names the declared minerals",
+)
 
 
 @dataclass(frozen=True)
@@ -158,7 +167,7 @@ def match_item(match: CompiledMatch, item: Item, manifest: Manifest) -> ItemOutc
     if spec.origin is not None:
         origin = item.origin or manifest.exporter.country
         if not spec.origin.includes(origin):
-            return NO  # the measure is about goods of another origin
+            return OTHER_ORIGIN  # the measure is about goods of another origin
     declared = set(item.mineral or ())
     names_it = bool(match.minerals or match.all_of)
     by_mineral = (
@@ -171,7 +180,7 @@ def match_item(match: CompiledMatch, item: Item, manifest: Manifest) -> ItemOutc
     if not by_mineral and listed is None:
         return _near_code(spec, item) if not declared else NO
     if not names_it and declared and spec.on_hs_code_alone == "undecided":
-        return NO  # a match for items known only by code: the declared minerals decide
+        return CODE_ONLY  # a match for items known only by code: the declared minerals decide
     missing: list[str] = []
     ruled_out: list[str] = []
     if spec.forms:
@@ -196,7 +205,7 @@ def match_item(match: CompiledMatch, item: Item, manifest: Manifest) -> ItemOutc
         missing.append(spec.undecided)
     if listed is None:  # the composition alone decides
         if ruled_out:
-            return NO
+            return ItemOutcome(Outcome.NO, why="outside by its " + " and ".join(ruled_out))
         return ItemOutcome(Outcome.UNDECIDED, tuple(missing)) if missing else APPLIES
     # the HS code is one of the control's reference codes
     code = item.hs_code
@@ -211,9 +220,9 @@ def match_item(match: CompiledMatch, item: Item, manifest: Manifest) -> ItemOutc
         )
     if declared and not by_mineral:
         if not declared.isdisjoint(match.code_minerals.get(listed, ())):
-            return NO  # a code several controls share; another of them names these minerals
+            return SHARED_CODE  # a code several controls share; another names these minerals
         conflict = (
-            f"line declares {', '.join(sorted(declared))}, but its HS code {code} is listed for "
+            f"item declares {', '.join(sorted(declared))}, but its HS code {code} is listed for "
             f"{_what(match)}; check the code and the declared minerals"
         )
         if shared:
@@ -231,14 +240,18 @@ def best(outcomes: list[ItemOutcome]) -> ItemOutcome:
     else no."""
     undecided: ItemOutcome | None = None
     conflicting: ItemOutcome | None = None
+    no = NO  # the most telling reason for being outside: one more specific than the default
     for outcome in outcomes:
         if outcome.outcome is Outcome.APPLIES:
             if outcome.conflict is None:
                 return outcome
             conflicting = conflicting or outcome
-        elif outcome.outcome is Outcome.UNDECIDED and undecided is None:
-            undecided = outcome
-    return conflicting or undecided or NO
+        elif outcome.outcome is Outcome.UNDECIDED:
+            if undecided is None:
+                undecided = outcome
+        elif no is NO:
+            no = outcome
+    return conflicting or undecided or no
 
 
 def match_listed_items(
@@ -266,10 +279,27 @@ def match_listed_items(
 def scope_applies(control: CompiledControl, manifest: Manifest) -> bool:
     """Whether the exporter, destinations and end user fall under the control (its listed
     parties, if any, are screened apart: see ``parties.Screen``)."""
+    return out_of_scope(control, manifest) is None
+
+
+def out_of_scope(control: CompiledControl, manifest: Manifest) -> str | None:
+    """Why the exporter, destinations or end user put the manifest outside the control, or
+    ``None`` when they fall under it."""
     loaded = control.loaded
     in_jurisdiction = manifest.exporter.country == loaded.rule.jurisdiction
     if in_jurisdiction != (loaded.control.exporters == "in-jurisdiction"):
-        return False
-    if not loaded.control.destinations.applies_to(manifest.destinations):
-        return False
-    return not (loaded.control.end_users == "military" and not manifest.final_end_user.military)
+        if in_jurisdiction:
+            return f"it governs goods exported from outside {loaded.rule.jurisdiction}"
+        return (
+            f"it governs exports from {loaded.rule.jurisdiction}, and the exporter is in "
+            f"{manifest.exporter.country}"
+        )
+    destinations = loaded.control.destinations
+    if not destinations.applies_to(manifest.destinations):
+        return (
+            f"its destinations are {destinations.describe()}; the shipment goes to "
+            f"{', '.join(sorted(manifest.destinations))}"
+        )
+    if loaded.control.end_users == "military" and not manifest.final_end_user.military:
+        return "it is about military end users, and the end user is not declared military"
+    return None

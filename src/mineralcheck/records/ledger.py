@@ -94,7 +94,7 @@ class Ledger:
             left = account.left()
             if left is not None and amount > left:
                 problem = (
-                    f"licence {number} has {_kg(left)} left of {account.licence.quantity}; line "
+                    f"licence {number} has {_kg(left)} left of {account.licence.quantity}; item "
                     f"{line} needs {_kg(amount)} (used before by {account.before()})"
                 )
                 failures.setdefault(position, []).append((line, number, problem))
@@ -149,7 +149,7 @@ def _balances(
     wanted: dict[tuple[str, str], str] = {}
     for line, number, balance in draws:
         valid_from, valid_until = validity[number]
-        message = f"line {line} is covered by permit {number} (valid {valid_from} to {valid_until})"
+        message = f"item {line} is covered by permit {number} (valid {valid_from} to {valid_until})"
         wanted[(str(line), json_string(message))] = json_string(f"{message}; {balance}")
 
     def edit(match: re.Match[str]) -> str:
