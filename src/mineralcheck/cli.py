@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import click
 import typer
@@ -35,7 +35,8 @@ from mineralcheck.output import (
 if TYPE_CHECKING:
     from mineralcheck.config import Settings
     from mineralcheck.discovery import Unreadable
-    from mineralcheck.pipeline import Options
+    from mineralcheck.pipeline import Checker, Options
+    from mineralcheck.records.reviews import Reviewer
     from mineralcheck.results import ManifestResult
     from mineralcheck.ruleset.pack import RulePack
 
@@ -115,6 +116,20 @@ AsOfOption = Annotated[
 ]
 
 
+ReviewsOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--reviews",
+        help="A reviews file or directory: decisions that clear warn findings (repeatable).",
+        metavar="PATH",
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Use this configuration file.", metavar="FILE"),
+]
+
+
 @app.command()
 def verify(
     paths: Annotated[
@@ -181,14 +196,7 @@ def verify(
         ),
     ] = True,
     permits: PermitsOption = None,
-    reviews: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--reviews",
-            help="A reviews file or directory: decisions that clear warn findings (repeatable).",
-            metavar="PATH",
-        ),
-    ] = None,
+    reviews: ReviewsOption = None,
     record: Annotated[
         Path | None,
         typer.Option(
@@ -224,7 +232,6 @@ def verify(
     from mineralcheck.discovery import STDIN, Skipped, discover, read_stream
     from mineralcheck.formats import Style, get
     from mineralcheck.formats import resolve as resolve_format
-    from mineralcheck.pipeline import Checker, Options
     from mineralcheck.results import Summary
 
     cli_values = {
@@ -240,29 +247,8 @@ def verify(
     settings = resolve(cli_values, os.environ, Path.cwd(), config)
     if not settings.paths:
         raise UsageError("give a manifest path, or set paths in mineralcheck.toml")
-    from mineralcheck.cache import default_directory
-
-    day = _parse_as_of(as_of)
-    reviewer = None
-    if settings.reviews:
-        from mineralcheck.records.reviews import Reviewer
-        from mineralcheck.records.reviews import load as load_reviews
-
-        reviewer = Reviewer(load_reviews(settings.reviews), dt.date.today(), day)
-    options = Options(
-        rule_paths=settings.rules,
-        bundled=settings.bundled_rules,
-        as_of=day,
-        jobs=jobs or os.cpu_count() or 1,
-        cache_dir=default_directory() if cache else None,
-        digests=record is not None or (reviewer is not None and reviewer.needs_digests),
-        register_paths=settings.permits,
-    )
-    if not options.bundled and not options.rule_paths:
-        raise UsageError("--no-bundled-rules needs at least one --rules path")
-    checker = Checker(options)
-    if settings.permits:
-        checker.register  # noqa: B018 - a bad register stops the run before any report is written
+    setup = _setup(settings, as_of, jobs or os.cpu_count() or 1, cache, record is not None)
+    options, checker, reviewer = setup.options, setup.checker, setup.reviewer
     skipped = Skipped()
     found = discover(settings.paths, settings.include, settings.exclude, skipped)
     first = next(found, None)
@@ -354,6 +340,42 @@ def verify(
     if skipped:
         _stderr(f"mineralcheck: skipped in directories: {skipped.describe()}")
     return summary.exit_code(fail_on_warn=settings.fail_on == "warn")
+
+
+class _Setup(NamedTuple):
+    options: "Options"
+    checker: "Checker"
+    reviewer: "Reviewer | None"
+
+
+def _setup(settings: "Settings", as_of: str | None, jobs: int, cache: bool, record: bool) -> _Setup:
+    """The checker for resolved settings, as verify, explain and query use it; a bad reviews
+    file or register stops the command before anything is checked."""
+    from mineralcheck.cache import default_directory
+    from mineralcheck.pipeline import Checker, Options
+
+    day = _parse_as_of(as_of)
+    reviewer = None
+    if settings.reviews:
+        from mineralcheck.records.reviews import Reviewer
+        from mineralcheck.records.reviews import load as load_reviews
+
+        reviewer = Reviewer(load_reviews(settings.reviews), dt.date.today(), day)
+    options = Options(
+        rule_paths=settings.rules,
+        bundled=settings.bundled_rules,
+        as_of=day,
+        jobs=jobs,
+        cache_dir=default_directory() if cache else None,
+        digests=record or (reviewer is not None and reviewer.needs_digests),
+        register_paths=settings.permits,
+    )
+    if not options.bundled and not options.rule_paths:
+        raise UsageError("--no-bundled-rules needs at least one --rules path")
+    checker = Checker(options)
+    if settings.permits:
+        checker.register  # noqa: B018 - a bad register stops the run before any report is written
+    return _Setup(options, checker, reviewer)
 
 
 SUMMARY_LIMIT = 1024 * 1024 - 8192  # GitHub shows at most 1 MiB of a step summary
@@ -485,6 +507,82 @@ def _with_progress(results: Iterator["ManifestResult"]) -> Iterator["ManifestRes
             rate = f"{count / elapsed:,.0f}/s" if elapsed > 0.1 else ""
             progress.update(task, advance=1, rate=rate)
             yield result
+
+
+class ExplainFormat(StrEnum):
+    """The formats of explain and query."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command()
+def explain(
+    path: Annotated[str, typer.Argument(help="The manifest file, or - for stdin.", metavar="FILE")],
+    item: Annotated[
+        int | None,
+        typer.Option("--item", help="Only this item (its number, as findings give it).", min=1),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Check on this date instead of the ship date.", metavar="DATE"
+        ),
+    ] = None,
+    rules: RulesOption = None,
+    bundled_rules: BundledOption = None,
+    permits: PermitsOption = None,
+    reviews: ReviewsOption = None,
+    config: ConfigOption = None,
+    output_format: Annotated[
+        ExplainFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = ExplainFormat.TEXT,
+) -> int:
+    """Why each item of a manifest passes, warns or fails: the decision trace.
+
+    Lists every control that lists the item's minerals or HS code (and every control over all
+    items) and what was decided: in force or not on the date, in scope (exporter, destination,
+    end user, listed party) or not, whether the item falls under it (mineral, HS code, form,
+    purity), and each permit tried and why it covered or not. The trace is recorded by the
+    same checker that verify runs, with the same reviews and register; the exit code is the one
+    verify gives for this manifest.
+    """
+    from mineralcheck.config import resolve
+    from mineralcheck.discovery import STDIN, read_stream
+    from mineralcheck.explain import Explanation, dumps, explain, render
+    from mineralcheck.pipeline import bytes_of
+    from mineralcheck.results import Summary
+
+    cli_values = {
+        "rules": [str(r) for r in rules] if rules else None,
+        "bundled_rules": bundled_rules,
+        "reviews": [str(r) for r in reviews] if reviews else None,
+        "permits": [str(p) for p in permits] if permits else None,
+    }
+    settings = resolve(cli_values, os.environ, Path.cwd(), config)
+    setup = _setup(settings, as_of, 1, False, False)
+    if os.path.isdir(path):
+        raise UsageError(f"{path} is a directory: explain takes one manifest file")
+    stdin = read_stream(sys.stdin.buffer) if path == STDIN else None
+    shown, raw = bytes_of(path, stdin)
+    others = _rest_of_repository(settings, [path], config) if settings.permits else None
+    reviewer = setup.reviewer
+    if isinstance(raw, bytes):
+        explanation = explain(
+            setup.checker, shown, raw, reviewer.apply if reviewer is not None else None, others
+        )
+    else:  # unreadable: the error result verify gives, with nothing to trace
+        explanation = Explanation(raw, None)
+    if output_format is ExplainFormat.JSON:
+        sys.stdout.write(dumps(explanation, item))
+    else:
+        terminal = sys.stdout.isatty()
+        width = shutil.get_terminal_size().columns if terminal else None
+        color = terminal and not os.environ.get("NO_COLOR")
+        sys.stdout.write(render(explanation, item, color, width))
+    summary = Summary()
+    summary.add(explanation.result)
+    return summary.exit_code()
 
 
 @app.command()

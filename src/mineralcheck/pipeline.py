@@ -174,7 +174,7 @@ class Checker:
         try:
             count = 0
             for chunk in _chunks(paths, LOOKUP):
-                raws = [_bytes_of(path, stdin) for path in chunk]
+                raws = [bytes_of(path, stdin) for path in chunk]
                 readable = [(p, r) for p, r in raws if not isinstance(r, ManifestResult)]
                 hits = iter(cache.get_many(readable) if cache else [None] * len(readable))
                 for path, raw in raws:
@@ -345,7 +345,7 @@ def _check(batch: list[tuple[str, bytes]]) -> list[ManifestResult]:
     return sent
 
 
-def _bytes_of(
+def bytes_of(
     path: str | Unreadable, stdin: bytes | Unreadable | None
 ) -> tuple[str, bytes | ManifestResult]:
     """A path as reports show it, with its bytes or the error result that takes their place."""

@@ -180,10 +180,12 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def dumps_json(value: Any) -> str:
-    """Compact JSON that any UTF-8 stream can hold: text as it is, except that a lone surrogate
-    (which UTF-8 cannot encode) is written as its ``\\uXXXX`` escape, which reads back the same."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def dumps_json(value: Any, indent: int | None = None) -> str:
+    """Compact (or ``indent``-ed) JSON that any UTF-8 stream can hold: text as it is, except
+    that a lone surrogate (which UTF-8 cannot encode) is written as its ``\\uXXXX`` escape,
+    which reads back the same."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    text = json.dumps(value, ensure_ascii=False, separators=separators, indent=indent)
     if _SURROGATE.search(text):
         return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return text

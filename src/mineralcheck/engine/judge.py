@@ -162,7 +162,7 @@ class Judge:
                         step.reasons.extend(f"missing: {m}" for m in outcome.missing)
                     continue
                 if step is not None:
-                    step.reasons[:0] = tr.evidence(control, manifest.items[index])
+                    step.reasons[:0] = tr.evidence(control, manifest.items[index], manifest)
                 hit = context.hit(control)
                 if hit is not None and step is not None:
                     step.reasons.append(

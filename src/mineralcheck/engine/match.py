@@ -178,7 +178,14 @@ def match_item(match: CompiledMatch, item: Item, manifest: Manifest) -> ItemOutc
     )
     listed = _hs_hit(spec, item)
     if not by_mineral and listed is None:
-        return _near_code(spec, item) if not declared else NO
+        if not declared:
+            return _near_code(spec, item)
+        if match.all_of and not match.all_of <= declared:
+            return ItemOutcome(
+                Outcome.NO,
+                why=f"it lists items that contain all of {', '.join(sorted(match.all_of))}",
+            )
+        return NO
     if not names_it and declared and spec.on_hs_code_alone == "undecided":
         return CODE_ONLY  # a match for items known only by code: the declared minerals decide
     missing: list[str] = []

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mineralcheck.engine.match import CompiledControl, CompiledMatch
+from mineralcheck.engine.match import CompiledControl, CompiledMatch, Outcome, match_item
 from mineralcheck.forms import meet
 from mineralcheck.manifest.model import Item, Manifest
 from mineralcheck.ruleset.pack import LoadedControl, Status
@@ -106,7 +106,7 @@ def status_text(loaded: LoadedControl, day: dt.date) -> str:
     """The control's status on ``day``, with the dates that make it so."""
     state = loaded.status_on(day)
     if state is Status.NOT_YET:
-        return f"not yet in force on {day} (effective {loaded.effective})"
+        return f"effective only from {loaded.effective}"
     if state is Status.ENDED:
         return f"ended on {loaded.rule.ends}"
     if state is Status.SUSPENDED:
@@ -117,7 +117,7 @@ def status_text(loaded: LoadedControl, day: dt.date) -> str:
     return f"in force since {loaded.effective}{ends}"
 
 
-def evidence(control: CompiledControl, item: Item) -> list[str]:
+def evidence(control: CompiledControl, item: Item, manifest: Manifest) -> list[str]:
     """What on the line brings it under ``control`` (for a control that applies)."""
     if control.dual_use:
         return ["the line is a dual-use item: a control in force lists it"]
@@ -125,7 +125,8 @@ def evidence(control: CompiledControl, item: Item) -> list[str]:
         return ["the control covers every line in its scope"]
     found: list[str] = []
     for match in control.matches:
-        found.extend(_match_evidence(match, item))
+        if match_item(match, item, manifest).outcome is Outcome.APPLIES:
+            found.extend(_match_evidence(match, item))
     return list(dict.fromkeys(found)) or ["the line's evidence matches the listed items"]
 
 
