@@ -586,6 +586,124 @@ def explain(
 
 
 @app.command()
+def query(
+    mineral: Annotated[
+        list[str] | None,
+        typer.Option("--mineral", "-m", help="A mineral the goods are or contain (repeatable)."),
+    ] = None,
+    destination: Annotated[
+        str,
+        typer.Option(
+            "--destination", "-d", help="The final destination country.", metavar="COUNTRY"
+        ),
+    ] = "",
+    form: Annotated[
+        str | None, typer.Option("--form", help="The goods' form (see the README).")
+    ] = None,
+    hs_code: Annotated[
+        str | None, typer.Option("--hs-code", help="The customs commodity code.", metavar="CODE")
+    ] = None,
+    purity: Annotated[
+        str | None, typer.Option("--purity", help="Purity, e.g. 99.99%.", metavar="PERCENT")
+    ] = None,
+    end_user: Annotated[
+        str | None,
+        typer.Option(
+            "--end-user",
+            help="The end user's name (screened against listed parties).",
+            metavar="NAME",
+        ),
+    ] = None,
+    military: Annotated[
+        bool | None,
+        typer.Option(
+            "--military/--civil",
+            help="A military end user or end use, or not \\[default: not given: both are weighed].",
+            show_default=False,
+        ),
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date", help="The ship date \\[default: today].", metavar="DATE", show_default=False
+        ),
+    ] = None,
+    exporter: Annotated[
+        str,
+        typer.Option("--exporter", help="The exporting country.", metavar="COUNTRY"),
+    ] = "CN",
+    origin: Annotated[
+        str | None,
+        typer.Option(
+            "--origin",
+            help="The goods' country of origin \\[default: the exporter's].",
+            metavar="COUNTRY",
+            show_default=False,
+        ),
+    ] = None,
+    rules: RulesOption = None,
+    bundled_rules: BundledOption = None,
+    config: ConfigOption = None,
+    output_format: Annotated[
+        ExplainFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = ExplainFormat.TEXT,
+) -> int:
+    """What a shipment would need, without a manifest: the controls that apply, what each
+    requires, and what cannot be decided from the facts given.
+
+    The facts become a one-item manifest with no permit, checked as verify checks it. A fact
+    left out is never assumed away: without --military or --civil, what a military end user
+    would add is listed as undecided; without --end-user, the listed parties are not screened
+    and the answer says so; without --form, --purity or --hs-code, a control that depends on
+    them is undecided. Exit 0 when answered, 2 when the facts cannot be read.
+    """
+    from mineralcheck.config import resolve
+    from mineralcheck.countries import to_alpha2
+    from mineralcheck.query import Facts, ask, dumps, render
+
+    if not destination:
+        raise UsageError("give --destination COUNTRY")
+    if not mineral and hs_code is None:
+        raise UsageError("give --mineral NAME or --hs-code CODE")
+    try:
+        countries = {
+            name: to_alpha2(value) if value is not None else None
+            for name, value in (
+                ("--destination", destination),
+                ("--exporter", exporter),
+                ("--origin", origin),
+            )
+        }
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    day = _parse_as_of(date) or dt.date.today()
+    cli_values = {
+        "rules": [str(r) for r in rules] if rules else None,
+        "bundled_rules": bundled_rules,
+    }
+    settings = resolve(cli_values, os.environ, Path.cwd(), config)
+    setup = _setup(settings, None, 1, False, False)
+    facts = Facts(
+        minerals=tuple(mineral or ()),
+        form=form,
+        hs_code=hs_code,
+        purity=purity,
+        destination=countries["--destination"] or "",
+        end_user=end_user,
+        military=military,
+        date=day,
+        exporter=countries["--exporter"] or "CN",
+        origin=countries["--origin"],
+    )
+    answer = ask(setup.checker, facts)
+    if output_format is ExplainFormat.JSON:
+        sys.stdout.write(dumps(answer))
+    else:
+        sys.stdout.write(render(answer))
+    return 2 if answer.errors else 0
+
+
+@app.command()
 def init(
     directory: Annotated[
         Path, typer.Argument(help="Where to write the files.", show_default=".")
