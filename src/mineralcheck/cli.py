@@ -857,6 +857,87 @@ def rules_show(
     return 0
 
 
+@rules_app.command("timeline")
+def rules_timeline(
+    mineral: Annotated[
+        str | None,
+        typer.Option("--mineral", help="Only the measures that name this mineral.", metavar="NAME"),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="First month shown \\[default: January three years before today].",
+            metavar="DATE",
+            show_default=False,
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="Last month shown \\[default: a year after today or the last date in the pack].",
+            metavar="DATE",
+            show_default=False,
+        ),
+    ] = None,
+    svg: Annotated[
+        Path | None,
+        typer.Option(
+            "--svg", help="Also write the picture as an SVG image to FILE.", metavar="FILE"
+        ),
+    ] = None,
+    rules: RulesOption = None,
+    bundled_rules: BundledOption = None,
+) -> int:
+    """Which measures were in force, suspended, ended or unconfirmed, per mineral, month by month.
+
+    Unconfirmed is the horizon: a measure past the end of a suspension whose outcome the pack
+    cannot confirm, or any day after the date the pack was last reviewed.
+    """
+    from rich.console import Console
+
+    from mineralcheck.ruleset.timeline import cells, draw, groups
+
+    pack = _load_for_rules(rules, bundled_rules)
+    name = None
+    if mineral is not None:
+        name = pack.vocabulary.canonical(mineral)
+        if name is None:
+            raise UsageError(f"--mineral: unknown mineral {mineral!r}")
+    dates = [d for c in pack.controls for d in (c.effective, c.rule.ends) if d is not None]
+    today = dt.date.today()
+    first = _parse_as_of(start) or dt.date(today.year - 3, 1, 1)
+    last = _parse_as_of(end) or max([today.replace(year=today.year + 1), *dates])
+    if last < first:
+        raise UsageError(f"--to {last} is before --from {first}")
+    terminal = sys.stdout.isatty()
+    width = shutil.get_terminal_size().columns if terminal else 100
+    label = max((len(r.id) for _, r in pack.rules), default=10) + 1
+    spans = cells(first, last, max(width - label - 1, 12))
+    found = groups(pack, spans, name)
+    if not found:
+        raise UsageError(f"no measure names {name}" if name else "no measure in the rule pack")
+    horizon = pack.info.reviewed if pack.info is not None else None
+    console = Console(
+        width=width,
+        force_terminal=terminal,
+        no_color=not terminal or bool(os.environ.get("NO_COLOR")),
+        highlight=False,
+    )
+    draw(console, found, spans, horizon)
+    if svg is not None:
+        check_destinations([svg])
+        wide = max(label + len(spans) + 2, 80)
+        with open(os.devnull, "w", encoding="utf-8") as nowhere:
+            picture = Console(record=True, width=wide, file=nowhere, force_terminal=True)
+            draw(picture, found, spans, horizon)
+        title = f"mineralcheck rules timeline{' --mineral ' + name if name else ''}"
+        write_files([(svg, picture.export_svg(title=title))])
+        _stderr(f"mineralcheck: wrote {svg}")
+    return 0
+
+
 @rules_app.command("lint")
 def rules_lint(
     paths: Annotated[
