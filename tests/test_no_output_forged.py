@@ -46,6 +46,36 @@ def _report(path: str, ident: str | None, text: str, other: str) -> Report:
     return Report(RunInfo("0.1.0", "0" * 64, ("r",), None, (control,)), (result,))
 
 
+OUR_TAGS = {
+    "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "p", "nav",
+    "button", "b", "section", "label", "select", "option", "span", "article", "code", "table",
+    "thead", "tbody", "tr", "th", "td", "a", "wbr", "footer", "script",
+}  # fmt: skip
+
+
+def assert_only_our_markup(page: str) -> None:
+    """Every tag is one the page itself writes; no value adds a tag, a handler or a script."""
+    from html.parser import HTMLParser
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.tags: list[str] = []
+            self.handlers: list[str] = []
+            self.links: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append(tag)
+            self.handlers += [name for name, _ in attrs if name.startswith("on")]
+            self.links += [v or "" for name, v in attrs if name in ("href", "src")]
+
+    parser = Tags()
+    parser.feed(page)
+    assert set(parser.tags) <= OUR_TAGS, set(parser.tags) - OUR_TAGS
+    assert parser.tags.count("script") == 1 and parser.handlers == []
+    assert all(link.startswith(("https://", "http://")) for link in parser.links)
+
+
 def check_every_format(report: Report) -> None:
     """Assert that each format's output has its shape, whatever the text in the report."""
     (result,) = report.results
@@ -73,6 +103,9 @@ def check_every_format(report: Report) -> None:
             assert not CONTROL.search(out)
             # one line per finding (all four: verbose) and the verdict line
             assert len(out.splitlines()) == 5
+        elif name == "html":
+            assert not CONTROL.search(out)
+            assert_only_our_markup(out)
         else:  # markdown
             assert not CONTROL.search(out)
             outside_code = re.sub(r"`[^`\n]*`", "", out)  # a code span shows < as it is

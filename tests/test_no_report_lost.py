@@ -236,7 +236,7 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize(
     ("output", "message"),
     [
-        ("html:r.html", "'html' is not a format"),
+        ("pdf:r.pdf", "'pdf' is not a format"),
         ("json:", "names no file after 'json:'"),
         ("", "an output needs a file name"),
     ],
@@ -249,9 +249,9 @@ def test_bad_output_specs_are_usage_errors(cli: Any, here: Path, output: str, me
 
 
 def test_a_colon_file_name_is_written_with_a_dot_slash(cli: Any, here: Path) -> None:
-    run = cli(["verify", "m", "-f", "json", "-o", "./html:r.json", *TEST_ONLY])
+    run = cli(["verify", "m", "-f", "json", "-o", "./pdf:r.json", *TEST_ONLY])
     assert run.code == 1
-    assert json.loads((here / "html:r.json").read_text())["summary"]["manifests"] == 2
+    assert json.loads((here / "pdf:r.json").read_text())["summary"]["manifests"] == 2
 
 
 def test_the_same_output_twice_is_a_usage_error(cli: Any, here: Path) -> None:

@@ -27,7 +27,7 @@ from mineralcheck.results import (
     encode_findings,
 )
 
-SCHEMA = 5
+SCHEMA = 6
 KEY_BYTES = 32
 
 

@@ -928,9 +928,11 @@ def rules_timeline(
     draw(console, found, spans, horizon)
     if svg is not None:
         check_destinations([svg])
-        wide = max(label + len(spans) + 2, 80)
+        wide = max(label + len(spans) + 2, 100)
         with open(os.devnull, "w", encoding="utf-8") as nowhere:
-            picture = Console(record=True, width=wide, file=nowhere, force_terminal=True)
+            picture = Console(
+                record=True, width=wide, file=nowhere, force_terminal=True, highlight=False
+            )
             draw(picture, found, spans, horizon)
         title = f"mineralcheck rules timeline{' --mineral ' + name if name else ''}"
         write_files([(svg, picture.export_svg(title=title))])

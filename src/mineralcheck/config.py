@@ -55,8 +55,8 @@ _FORMAT_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_-]+")  # two letters or more: n
 def parse_output(text: str, default_format: str) -> OutputSpec:
     """``FORMAT:PATH`` is an extra report in FORMAT; a bare PATH takes ``default_format``.
 
-    A prefix that looks like a format but is none (``html:r.html``) is an error, never a file
-    of that name; ``./html:r.html`` names such a file.
+    A prefix that looks like a format but is none (``pdf:r.pdf``) is an error, never a file
+    of that name; ``./pdf:r.pdf`` names such a file.
     """
     name, sep, rest = text.partition(":")
     if not text:

@@ -396,8 +396,10 @@ def _facts(
     def kg(amount: Decimal) -> str:
         return format(amount.normalize(EXACT), "f")
 
+    minerals = sorted({m for item in manifest.items for m in item.mineral or ()})
     facts: dict[str, object] = {
         "ship_date": manifest.ship_date.isoformat(),
+        "minerals": minerals,  # for reports that filter by mineral
         "permits": [{"number": n, "quantity": kg(amount) + " kg"} for n, amount in drawn.items()],
     }
     if uses:  # register licences, drawn down by the ledger over the whole run

@@ -17,6 +17,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "junit": ("mineralcheck.formats.junit", "JUnit XML for GitLab and Jenkins"),
     "github": ("mineralcheck.formats.github", "GitHub Actions annotations"),
     "markdown": ("mineralcheck.formats.markdown", "Markdown for pull requests and job summaries"),
+    "html": ("mineralcheck.formats.html", "one self-contained HTML page, with filters"),
 }
 
 AUTO = "auto"

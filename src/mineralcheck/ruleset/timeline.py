@@ -134,7 +134,7 @@ def groups(
     # measures under the minerals it contains
     base = [n for n in named if not any(m in named for m in pack.vocabulary.expand(n)[1:])]
     wanted = [mineral] if mineral is not None else base
-    found = []
+    found: list[Group] = []
     for name in wanted:
         rows = []
         for _, rule in rules:
