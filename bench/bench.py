@@ -280,6 +280,8 @@ def main() -> int:
     parser.add_argument("--controls", type=int, default=5000, help="synthetic pack size")
     parser.add_argument("--skip-memory", action="store_true", help="skip the 10 x N memory run")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--html-n", type=int, default=10000, help="manifests in the HTML report")
+    parser.add_argument("--only-html", action="store_true", help="measure the HTML report only")
     args = parser.parse_args()
 
     mineralcheck = tool("mineralcheck")
@@ -296,6 +298,10 @@ def main() -> int:
     env.pop("GITHUB_ACTIONS", None)
     figures: dict[str, float] = {}
     try:
+        html_report(work, args.html_n, args.lines, mineralcheck, env, figures)
+        if args.only_html:
+            report_html(figures, args)
+            return 0
         manifests = work / "manifests"
         print(f"generating {args.n} manifests of {args.lines} lines in {manifests} ...")
         generate(manifests, args.n, args.lines)
@@ -385,6 +391,56 @@ def main() -> int:
     return 0
 
 
+def html_report(
+    work: Path, n: int, lines: int, mineralcheck: str, env: dict[str, str], f: dict[str, float]
+) -> None:
+    """The HTML report of ``n`` manifests: the time to write it, its size, and the time
+    headless Chromium takes to load it (when Debian's chromium and chromedriver are here)."""
+    directory = work / "html-manifests"
+    print(f"generating {n} manifests for the HTML report ...")
+    generate(directory, n, lines, seed=10)
+    page = work / "report.html"
+    command = [mineralcheck, "verify", str(directory), "-f", "json", "-o", f"html:{page}"]
+    command.append("--no-cache")
+    f["html_write_s"] = timed([*command[:5], "-o", str(work / "r.json"), *command[5:]], env)
+    f["html_mib"] = page.stat().st_size / 2**20
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    try:
+        from browser import chromium, missing  # type: ignore[import-not-found]
+    except ImportError:  # selenium is a test extra
+        return
+    if missing() is not None:
+        return
+    with chromium() as browser:
+        loads = []
+        for _ in range(3):
+            start = time.perf_counter()
+            browser.get(page.as_uri())  # returns when the page has loaded
+            browser.execute_script("return document.getElementById('shown').textContent")
+            loads.append(time.perf_counter() - start)
+        f["html_load_s"] = sorted(loads)[1]
+        start = time.perf_counter()
+        browser.execute_script(
+            "var s=document.getElementById('f-verdict');s.value='pass';"
+            "s.dispatchEvent(new Event('change'));"
+        )
+        f["html_filter_s"] = time.perf_counter() - start
+
+
+def report_html(f: dict[str, float], args: argparse.Namespace) -> None:
+    """Print the HTML report's figures."""
+    n = args.html_n
+    print(f"\nHTML report of {n} manifests x {args.lines} lines:")
+    print(f"  written with the JSON report in {f['html_write_s']:.2f} s; {f['html_mib']:.1f} MiB")
+    if "html_load_s" in f:
+        print(
+            f"  headless Chromium: loads in {f['html_load_s']:.2f} s (median of 3), a filter "
+            f"applies in {f['html_filter_s']:.2f} s"
+        )
+    else:
+        print("  load time not measured: Chromium, chromedriver or selenium missing")
+
+
 def report(f: dict[str, float], args: argparse.Namespace) -> None:
     """Print the figures and the ratios the acceptance criteria speak of."""
     n = args.n
@@ -463,6 +519,7 @@ def report(f: dict[str, float], args: argparse.Namespace) -> None:
     )
     for label, value, ratio in rows:
         print(f"{label.ljust(width)}  {value:8.3f}  {ratio}")
+    report_html(f, args)
 
 
 if __name__ == "__main__":

@@ -61,7 +61,10 @@ def test_the_page_shows_counts_and_every_failing_manifest(
     for verdict in ("pass", "warn", "fail", "error"):
         assert browser.find_element("id", f"count-{verdict}").text == str(summary[verdict])
     failing = [r["path"] for r in data["results"] if r["verdict"] == "fail"]
-    shown = [e.text for e in browser.find_elements("css selector", "article.fail h3 code")]
+    shown = [
+        e.get_attribute("textContent")
+        for e in browser.find_elements("css selector", "details.fail summary code")
+    ]
     assert sorted(shown) == sorted(failing) and failing
     # what needs attention comes before what passed
     order = browser.execute_script(
@@ -72,9 +75,15 @@ def test_the_page_shows_counts_and_every_failing_manifest(
     # nothing was fetched: the page is self-contained
     fetched = browser.execute_script("return performance.getEntriesByType('resource').length")
     assert fetched == 0
-    # every finding's legal reference links to the measure's source
-    links = browser.find_elements("css selector", "article.fail td a")
-    assert links and all(a.get_attribute("href").startswith(("https://", "http://")) for a in links)
+    # every finding's legal reference links to the measure's source in the table of sources
+    references = browser.find_elements("css selector", "details.fail td a")
+    assert references
+    for reference in references:
+        anchor = reference.get_attribute("href").partition("#")[2]
+        row = browser.find_element("id", anchor)
+        assert row.text.startswith(reference.get_attribute("textContent"))
+        source = row.find_element("css selector", "a").get_attribute("href")
+        assert source.startswith(("https://", "http://"))
     shot = tmp_path / "report.png"
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 20_000
 
@@ -100,7 +109,8 @@ def test_filters_by_verdict_measure_and_mineral(cli: Any, tmp_path: Path, browse
         )
     }
     shown = {
-        e.find_element("css selector", "h3 code").text for e in visible(browser, "article.row")
+        e.find_element("css selector", "summary code").get_attribute("textContent")
+        for e in visible(browser, "details.row")
     }
     assert shown == expected and expected
     choose(browser, "f-measure", "")
@@ -150,9 +160,9 @@ def test_no_value_from_a_manifest_becomes_markup(cli: Any, tmp_path: Path, brows
     page, _ = report(cli, tmp_path, str(path.parent))
     console = open_page(browser, page)
     assert browser.title == "mineralcheck report"
-    assert browser.find_elements("css selector", "article img") == []
+    assert browser.find_elements("css selector", "details img") == []
     assert len(browser.find_elements("css selector", "script")) == 1  # the page's own
-    assert hostile in browser.find_element("css selector", "article").text
+    assert hostile in browser.find_element("css selector", "details").text
     assert [m for m in console if m["level"] == "SEVERE"] == []
 
 
@@ -169,3 +179,21 @@ def test_the_committed_screenshots_exist() -> None:
         shot = ROOT / "docs" / name
         assert shot.stat().st_size > 20_000, name
         assert f"docs/{name}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_first_manifests_are_open_and_the_rest_open_on_a_click(
+    cli: Any, tmp_path: Path, browser: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mineralcheck.formats import html
+
+    monkeypatch.setattr(html, "OPEN", 3)
+    page, _ = report(cli, tmp_path, str(EXAMPLES / "fail"))
+    open_page(browser, page)
+    details = browser.find_elements("css selector", "details.manifest")
+    assert [d.get_attribute("open") is not None for d in details[:4]] == [True] * 3 + [False]
+    table = details[3].find_element("css selector", "table")
+    assert not table.is_displayed()
+    details[3].find_element("css selector", "summary").click()
+    assert table.is_displayed()
+    browser.find_element("id", "open-all").click()
+    assert all(d.get_attribute("open") is not None for d in details)

@@ -140,9 +140,8 @@ def ask(checker: Checker, facts: Facts) -> Answer:
         if finding.severity is Severity.ERROR:
             answer.errors.append(finding)
         elif finding.code == "undecided":
-            answer.undecided.append(
-                finding.message.replace("whether item 1 falls", "whether the goods fall")
-            )
+            message = finding.message.replace("whether item 1 is", "whether the goods are")
+            answer.undecided.append(f"{finding.rule}: {message}")
         elif finding.code == "suspended":
             answer.suspended.append(finding)
         elif finding.severity in (Severity.FAIL, Severity.WARN):

@@ -137,7 +137,7 @@ class Judge:
                 lapsed = loaded.unconfirmed_after(day)
                 if lapsed is not None:
                     horizon = (
-                        f"{loaded.id} was suspended until {lapsed.until} by {lapsed.by}; "
+                        f"this control was suspended until {lapsed.until} by {lapsed.by}; "
                         f"its status after {lapsed.until} is not confirmed in this rule pack, "
                         "so it is applied as its text says"
                     )
@@ -153,8 +153,8 @@ class Judge:
                             "undecided",
                             index,
                             loaded,
-                            f"cannot decide whether item {manifest.line_of(index)} falls under "
-                            f"{loaded.id}: declare or check its {' and '.join(outcome.missing)}",
+                            f"cannot decide whether item {manifest.line_of(index)} is covered: "
+                            f"declare or check its {' and '.join(outcome.missing)}",
                         )
                     )
                     if step is not None:
@@ -322,7 +322,7 @@ class Judge:
                     "suspended",
                     index,
                     loaded,
-                    f"{loaded.id} would apply to item {context.manifest.line_of(index)} but is "
+                    f"this control would apply to item {context.manifest.line_of(index)} but is "
                     f"suspended from {suspension.from_} to {suspension.until} by {suspension.by}",
                 )
             )

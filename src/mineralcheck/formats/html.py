@@ -27,6 +27,7 @@ from mineralcheck.results import (
 )
 
 ORDER = (Severity.FAIL, Severity.ERROR, Severity.WARN, Severity.PASS)  # what needs action first
+OPEN = 200  # manifests shown open; the rest open on a click (a page of 10,000 stays quick)
 
 
 def text(value: object) -> str:
@@ -42,10 +43,8 @@ def link(url: str | None, label: str) -> str:
 
 
 def _breakable(rule: str) -> str:
-    """A rule id that may wrap after its slash, never inside a word."""
-    parts = rule.split("/")
-    pieces = [f"{part}/" for part in parts[:-1]] + parts[-1:]
-    return "<wbr>".join(f'<span class="nw">{text(piece)}</span>' for piece in pieces)
+    """A rule id that wraps after its slash, never inside a word."""
+    return "/<br>".join(text(part) for part in rule.split("/"))
 
 
 def _measure(finding: Finding) -> str:
@@ -63,6 +62,7 @@ class Writer:
         self.drawn: dict[str, list[tuple[str, str]]] = {}  # licence -> (manifest, quantity)
         self.reviews: list[str] = []  # table rows
         self.references = {c.id.partition("/")[0]: c.reference for c in info.controls}
+        self.sources: dict[tuple[str, str | None], int] = {}  # (reference, url) -> anchor
 
     def start(self) -> str:
         """Nothing yet: the counts and the order need every result."""
@@ -101,14 +101,18 @@ class Writer:
             )
             return ""
         rows = "".join(self._finding_row(f) for f in findings)
+        acting = [f for f in findings if f.severity is result.verdict] or findings
+        first = acting[0].message
+        more = f" (+{len(findings) - 1} more)" if len(findings) > 1 else ""
         self.pieces[result.verdict].append(
-            f'<article class="manifest row {verdict}" {data}>'
-            f'<h3><span class="v {verdict}">{verdict}</span> <code>{text(result.path)}</code> '
+            f'<details class="manifest row {verdict}" {data}>'
+            f'<summary><span class="v {verdict}">{verdict}</span> <code>{text(result.path)}</code> '
             f'<span class="id">{text(label)}</span>'
-            f'<span class="minerals">{text(", ".join(minerals))}</span></h3>'
+            f'<span class="minerals">{text(", ".join(minerals))}</span>'
+            f'<span class="first">{text(first)}{more}</span></summary>'
             '<table class="findings"><thead><tr><th>item</th><th>line</th><th>severity</th>'
             "<th>rule</th><th>finding</th><th>legal reference</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></article>"
+            f"<tbody>{rows}</tbody></table></details>"
         )
         return ""
 
@@ -118,11 +122,14 @@ class Writer:
         if finding.code == DRAWN:
             shown = "licence"
         where = f"{finding.line}:{finding.column}" if finding.line else "-"
-        reference = link(finding.url, finding.reference or finding.url or "")
+        reference = ""
+        if finding.reference or finding.url:  # the address once, in the table of sources
+            key = (finding.reference or finding.url or "", finding.url)
+            anchor = self.sources.setdefault(key, len(self.sources) + 1)
+            reference = f'<a href="#src{anchor}">{text(key[0])}</a>'
         return (
             f'<tr class="{severity}"><td>{text(finding.item or "-")}</td><td>{where}</td>'
-            f'<td><span class="s {severity}">{text(shown)}</span></td>'
-            f'<td><code class="rule">{_breakable(rule_id(finding))}</code></td>'
+            f'<td class="s">{text(shown)}</td><td class="r">{_breakable(rule_id(finding))}</td>'
             f"<td>{text(finding.message)}</td>"
             f"<td>{reference}</td></tr>"
         )
@@ -144,10 +151,15 @@ class Writer:
             for m in sorted(self.minerals)
         )
         verdict_options = "".join(f'<option value="{v}">{v}</option>' for v in ORDER)
-        acted = "".join(
+        attention = [
             piece
             for v in (Severity.FAIL, Severity.ERROR, Severity.WARN)
             for piece in self.pieces[v]
+        ]
+        # the first few open, in the order shown; the rest open on a click
+        acted = "".join(
+            piece.replace("<details ", "<details open ", 1) if index < OPEN else piece
+            for index, piece in enumerate(attention)
         )
         passed = "".join(self.pieces[Severity.PASS])
         licences = "".join(
@@ -173,7 +185,9 @@ class Writer:
             '<label>mineral <select id="f-mineral"><option value="">all</option>'
             f"{mineral_options}</select></label> "
             f'<span id="shown">showing {total} of {total}</span></section>',
-            '<section id="attention"><h2>Need attention</h2>',
+            '<section id="attention"><h2>Need attention</h2>'
+            '<p><button type="button" id="open-all">open all</button> '
+            '<button type="button" id="close-all">close all</button></p>',
             acted or '<p class="none">No manifest failed, erred or warned.</p>',
             "</section>",
         ]
@@ -188,6 +202,16 @@ class Writer:
                 '<section id="reviews"><h2>Reviews applied</h2><table><thead><tr>'
                 "<th>manifest</th><th>rule</th><th>review</th></tr></thead>"
                 f"<tbody>{''.join(self.reviews)}</tbody></table></section>"
+            )
+        if self.sources:
+            sources = "".join(
+                f'<tr id="src{anchor}"><td>{text(reference)}</td><td>{link(url, url or "-")}</td></tr>'
+                for (reference, url), anchor in self.sources.items()
+            )
+            parts.append(
+                '<section id="sources"><h2>Legal references</h2><table><thead><tr>'
+                "<th>reference</th><th>source</th></tr></thead>"
+                f"<tbody>{sources}</tbody></table></section>"
             )
         parts += [
             '<section id="passed"><h2>Passed</h2>',
@@ -221,14 +245,18 @@ h1{font-size:1.5rem;margin:1rem 0 .25rem}h2{font-size:1.15rem;margin:1.5rem 0 .5
 .count.warn b,.v.warn,.s.warn{color:#9a6700}.count.pass b,.v.pass{color:#1a7f37}
 #filters{position:sticky;top:0;background:#fff;padding:.6rem 0;border-bottom:1px solid #d0d7de;margin-top:.75rem;z-index:1}
 #filters label{margin-right:1rem}#shown{color:#57606a}
-.manifest{border:1px solid #d0d7de;border-left-width:4px;border-radius:6px;padding:.6rem .8rem;margin:.6rem 0}
+.manifest{border:1px solid #d0d7de;border-left-width:4px;border-radius:6px;padding:.5rem .8rem;margin:.5rem 0;content-visibility:auto;contain-intrinsic-size:auto 3rem}
+.manifest summary{cursor:pointer;font-weight:600}.first{display:block;font-weight:400;color:#424a53;margin:.2rem 0 0 1.1rem}
+.manifest[open] .first{display:none}.manifest table{margin-top:.4rem}
+#sources td:last-child{overflow-wrap:anywhere}
 .manifest.fail{border-left-color:#cf222e}.manifest.error{border-left-color:#8250df}.manifest.warn{border-left-color:#d4a72c}.manifest.pass{border-left-color:#1a7f37}
 .v{font-weight:700;text-transform:uppercase;font-size:.8rem;margin-right:.3rem}
 .id{color:#57606a;margin-left:.4rem}.minerals{color:#57606a;margin-left:.6rem;font-weight:400}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.25rem .5rem;border-bottom:1px solid #eaeef2}
 th{font-weight:600;color:#57606a;font-size:.85rem}code{font-size:.85rem;overflow-wrap:anywhere}
-.nw{white-space:nowrap}#filters select{max-width:22rem}
-td:nth-child(5){overflow-wrap:anywhere}.s{font-weight:600}.s.info{color:#57606a}
+.r{white-space:nowrap;font-family:ui-monospace,monospace;font-size:.85rem}#filters select{max-width:22rem}
+td:nth-child(5){overflow-wrap:anywhere}.s{font-weight:600}tr.info .s{color:#57606a}
+tr.fail .s{color:#cf222e}tr.error .s{color:#8250df}tr.warn .s{color:#9a6700}
 .none{color:#57606a}footer{color:#57606a;margin-top:2rem;font-size:.85rem}
 [hidden]{display:none!important}
 </style></head><body>
@@ -250,6 +278,9 @@ _SCRIPT = """
     shown.textContent='showing '+count+' of '+rows.length;
   }
   [v,m,n].forEach(function(s){s.addEventListener('change',apply);});
+  function openAll(o){document.querySelectorAll('details.manifest').forEach(function(d){d.open=o;});}
+  document.getElementById('open-all').addEventListener('click',function(){openAll(true);});
+  document.getElementById('close-all').addEventListener('click',function(){openAll(false);});
   Array.prototype.forEach.call(document.querySelectorAll('[data-show]'),function(b){
     b.addEventListener('click',function(){v.value=b.dataset.show;apply();});
   });
