@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -258,6 +259,30 @@ def test_help_shows_the_defaults_it_states(cli: Any, monkeypatch: pytest.MonkeyP
         assert default in text, default
 
 
+COMMANDS = [
+    ["verify"], ["explain"], ["query"], ["init"], ["schema"], ["permits"], ["rules", "list"],
+    ["rules", "show"], ["rules", "timeline"], ["rules", "lint"], ["record", "verify"], [],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "top")
+def test_help_fits_80_columns_with_nothing_escaped_or_cut(
+    cli: Any, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    run = cli([*command, "--help"])
+    assert run.code == 0
+    lines = run.out.splitlines()
+    assert all(len(line) <= 80 for line in lines), max(lines, key=len)
+    assert "\\[" not in run.out and "…" not in run.out  # no markup escape shown, no cut text
+
+
+def test_rules_lint_says_it_takes_several_paths(cli: Any) -> None:
+    assert "rules lint [OPTIONS] PATH..." in cli(["rules", "lint", "--help"]).out
+    run = cli(["rules", "lint"])
+    assert run.code == 2 and "one or more rule files" in run.err
+
+
 def test_init_elsewhere_names_a_next_step_that_works(
     cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -280,3 +305,45 @@ def test_quiet_shows_only_what_did_not_pass_in_text_and_everything_in_json(
     assert "2 manifest(s): 1 pass" in text.err  # the summary still counts every manifest
     data = report(cli(["verify", str(tmp_path), "-q", "-f", "json", *TEST_ONLY]))
     assert len(data["results"]) == 2
+
+
+def test_at_80_columns_nothing_is_split_inside_a_word_under_a_real_terminal(
+    tmp_path: Path,
+) -> None:
+    """A person at an 80-column terminal: the report is a list, every line fits, and no path,
+    manifest id or rule id is cut in the middle."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    warn = sorted((EXAMPLES / "warn").glob("*.yaml"))
+    pid, master = pty.fork()
+    if pid == 0:  # the child: mineralcheck on the terminal
+        os.chdir(EXAMPLES.parent)
+        os.environ["NO_COLOR"] = "1"
+        os.execvp(
+            sys.executable,
+            [sys.executable, "-m", "mineralcheck", "verify", "--no-cache", "examples/warn"],
+        )
+    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 80, 0, 0))
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.waitpid(pid, 0)
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.decode())
+    lines = [line.rstrip() for line in screen.replace("\r", "").split("\n")]
+    report = [line for line in lines if not line.startswith(("⠋", "mineralcheck:", "  ... "))]
+    assert all(len(line) <= 80 for line in report), max(report, key=len)
+    for path in warn:
+        assert any(f"examples/warn/{path.name}" in line for line in report), path.name
+    rule_ids = set(re.findall(r"\b(cn-[a-z0-9-]+/[a-z0-9-]+)", screen))
+    assert rule_ids
+    for rule in rule_ids:  # each shown whole on some line
+        assert any(rule in line for line in report), rule

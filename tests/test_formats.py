@@ -73,3 +73,7 @@ def test_json_strings_are_written_as_the_encoder_writes_them(value: str | None) 
     from mineralcheck.formats.json import _string
 
     assert _string(value) == json.dumps(value, ensure_ascii=False)
+
+
+def test_a_wide_terminal_gets_the_table(shared_report: Report, snapshot: SnapshotAssertion) -> None:
+    assert get("table").render(shared_report, Style(terminal=True, width=140)) == snapshot

@@ -417,7 +417,8 @@ def test_a_watched_run_ends_with_what_did_not_pass(tmp_path: Path) -> None:
     code, terminal = _run_with_terminal_stderr(args, tmp_path / "out.json")
     assert code == 1 and (tmp_path / "out.json").read_bytes() == piped.stdout
     shown = terminal.decode("utf-8", "replace")
-    assert f"FAIL {manifests / 'm00001.yaml'} (T-1): Gallium metal to DE needs a licence" in shown
+    assert f"FAIL {manifests / 'm00001.yaml'}" in shown  # the id and reason follow, or below
+    assert "Gallium metal to DE needs a licence" in shown  # the first reason
     assert "... and 5 more that did not pass" in shown
     assert shown.count("FAIL ") == 20
 

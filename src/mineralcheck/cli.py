@@ -40,13 +40,18 @@ if TYPE_CHECKING:
     from mineralcheck.results import ManifestResult
     from mineralcheck.ruleset.pack import RulePack
 
+# Help and usage errors in click's plain format, which wraps at the terminal's width. Typer 0.19
+# escapes "[" for Rich in every help line whenever Rich is importable, even with Rich help off
+# ("\\[default: CN]"); telling it Rich is absent keeps the text as written.
+typer.core.HAS_RICH = False
+
 app = typer.Typer(
     name="mineralcheck",
     help="Check shipment manifests of critical minerals against export-control rules.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
 )
 
 FormatName = StrEnum("FormatName", {name: name for name in (AUTO, *FORMATS)})  # type: ignore[misc]
@@ -70,7 +75,7 @@ class SchemaName(StrEnum):
     REGISTER = "register"
 
 
-def _parse_as_of(value: str | None) -> dt.date | None:
+def _parse_as_of(value: str | None, option: str = "--as-of") -> dt.date | None:
     if value is None:
         return None
     from mineralcheck.fields import parse_date
@@ -78,7 +83,7 @@ def _parse_as_of(value: str | None) -> dt.date | None:
     try:
         return parse_date(value)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--as-of") from None
+        raise typer.BadParameter(str(exc), param_hint=option) from None
 
 
 def _stderr(message: str) -> None:
@@ -145,7 +150,7 @@ def verify(
     bundled_rules: BundledOption = None,
     output_format: Annotated[
         FormatName | None,
-        typer.Option("--format", "-f", help="Report format \\[default: auto].", show_default=False),
+        typer.Option("--format", "-f", help="Report format [default: auto].", show_default=False),
     ] = None,
     outputs: Annotated[
         list[str] | None,
@@ -169,7 +174,7 @@ def verify(
         FailOn | None,
         typer.Option(
             "--fail-on",
-            help="Exit 1 on this verdict or worse \\[default: fail].",
+            help="Exit 1 on this verdict or worse [default: fail].",
             show_default=False,
         ),
     ] = None,
@@ -182,7 +187,7 @@ def verify(
         typer.Option(
             "--jobs",
             "-j",
-            help="Worker processes for large batches \\[default: the number of CPUs].",
+            help="Worker processes for large batches [default: the number of CPUs].",
             show_default=False,
         ),
     ] = None,
@@ -302,7 +307,7 @@ def verify(
             results = _with_progress(results)
         entries: list[dict[str, object]] | None = [] if record is not None else None
         watching = sys.stderr.isatty()  # a person at a terminal: list what did not pass
-        not_passed: list[str] = []
+        not_passed: list[tuple[str, ...]] = []
         for result in results:
             summary.add(result)
             reports.add_result(result)
@@ -331,8 +336,9 @@ def verify(
             f"{review.rule}) matched no finding in this run"
         )
     counts = ", ".join(f"{summary.counts[v]} {v}" for v in summary.counts)
-    for line in not_passed[:_LISTED]:
-        _stderr(line)
+    for lines in not_passed[:_LISTED]:
+        for line in lines:
+            _stderr(line)
     rest = sum(summary.counts[v] for v in summary.counts if v.rank > 0) - _LISTED
     if len(not_passed) > _LISTED and rest > 0:
         _stderr(f"  ... and {rest} more that did not pass (see the report)")
@@ -402,13 +408,20 @@ def _within_summary_limit(text: str) -> str:
 _LISTED = 20  # manifests that did not pass, listed at the end of a run a person watches
 
 
-def _headline(result: "ManifestResult") -> str:
-    """``FAIL path (id): the first reason`` for the list at the end of a watched run."""
+def _headline(result: "ManifestResult") -> tuple[str, ...]:
+    """``FAIL path (id): the first reason`` for the list at the end of a watched run; when that
+    is wider than the terminal, the path on one line and the id and reason, cut to the width,
+    on the next."""
     first = next((f for f in result.findings if f.severity is result.verdict), None)
-    reason = f": {first.message}" if first is not None else ""
     ident = f" ({result.manifest_id})" if result.manifest_id else ""
-    line = f"  {str(result.verdict).upper()} {result.path}{ident}{reason}"
-    return line if len(line) <= 200 else line[:199] + "…"
+    reason = f": {first.message}" if first is not None else ""
+    head = f"  {str(result.verdict).upper()} {result.path}"
+    width = shutil.get_terminal_size().columns
+    line = f"{head}{ident}{reason}"
+    if len(line) <= width:
+        return (line,)
+    rest = f"      {result.manifest_id or ''}{reason}"
+    return head, rest if len(rest) <= width else rest[: width - 1] + "…"
 
 
 def _rest_of_repository(
@@ -618,14 +631,14 @@ def query(
         bool | None,
         typer.Option(
             "--military/--civil",
-            help="A military end user or end use, or not \\[default: not given: both are weighed].",
+            help="A military end user or end use, or not [default: not given: both are weighed].",
             show_default=False,
         ),
     ] = None,
     date: Annotated[
         str | None,
         typer.Option(
-            "--date", help="The ship date \\[default: today].", metavar="DATE", show_default=False
+            "--date", help="The ship date [default: today].", metavar="DATE", show_default=False
         ),
     ] = None,
     exporter: Annotated[
@@ -636,7 +649,7 @@ def query(
         str | None,
         typer.Option(
             "--origin",
-            help="The goods' country of origin \\[default: the exporter's].",
+            help="The goods' country of origin [default: the exporter's].",
             metavar="COUNTRY",
             show_default=False,
         ),
@@ -676,7 +689,7 @@ def query(
         }
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    day = _parse_as_of(date) or dt.date.today()
+    day = _parse_as_of(date, "--date") or dt.date.today()
     cli_values = {
         "rules": [str(r) for r in rules] if rules else None,
         "bundled_rules": bundled_rules,
@@ -747,7 +760,7 @@ def schema(
 
 def _command_group(name: str, help_text: str) -> typer.Typer:
     """A group of subcommands (``mineralcheck NAME ...``)."""
-    group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode="rich")
+    group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
     app.add_typer(group, name=name)
     return group
 
@@ -867,7 +880,7 @@ def rules_timeline(
         str | None,
         typer.Option(
             "--from",
-            help="First month shown \\[default: January three years before today].",
+            help="First month shown [default: January three years before today].",
             metavar="DATE",
             show_default=False,
         ),
@@ -876,7 +889,7 @@ def rules_timeline(
         str | None,
         typer.Option(
             "--to",
-            help="Last month shown \\[default: a year after today or the last date in the pack].",
+            help="Last month shown [default: a year after today or the last date in the pack].",
             metavar="DATE",
             show_default=False,
         ),
@@ -907,8 +920,8 @@ def rules_timeline(
             raise UsageError(f"--mineral: unknown mineral {mineral!r}")
     dates = [d for c in pack.controls for d in (c.effective, c.rule.ends) if d is not None]
     today = dt.date.today()
-    first = _parse_as_of(start) or dt.date(today.year - 3, 1, 1)
-    last = _parse_as_of(end) or max([today.replace(year=today.year + 1), *dates])
+    first = _parse_as_of(start, "--from") or dt.date(today.year - 3, 1, 1)
+    last = _parse_as_of(end, "--to") or max([today.replace(year=today.year + 1), *dates])
     if last < first:
         raise UsageError(f"--to {last} is before --from {first}")
     terminal = sys.stdout.isatty()
@@ -943,11 +956,13 @@ def rules_timeline(
 @rules_app.command("lint")
 def rules_lint(
     paths: Annotated[
-        list[Path],
+        list[Path] | None,
         typer.Argument(
-            help="Rule files or directories to check.", metavar="PATH", show_default=False
+            help="Rule files or directories to check (one or more).",
+            metavar="PATH...",
+            show_default=False,
         ),
-    ],
+    ] = None,
     rules: RulesOption = None,
     bundled_rules: BundledOption = None,
 ) -> int:
@@ -963,6 +978,8 @@ def rules_lint(
     from mineralcheck.ruleset.files import rule_files
     from mineralcheck.ruleset.loader import NO_CONTROLS, load
 
+    if not paths:  # checked here: the help then shows no escaped "[required]"
+        raise UsageError("give one or more rule files or directories to lint")
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")

@@ -45,7 +45,54 @@ class Writer:
         return _table(self.rows, self.style)
 
 
+STACKED_BELOW = 120  # narrower terminals get a list: a table would split paths and ids
+
+
+def _stacked(results: list[ManifestResult], style: Style) -> str:
+    """Each manifest on its own line, its findings below: paths, ids and rule ids never split
+    inside a word (only a word longer than the terminal is folded)."""
+    from rich.console import Console
+    from rich.padding import Padding
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=style.color,
+        no_color=not style.color,
+        width=style.width or 80,
+        highlight=False,
+    )
+    for result in results:
+        head = Text()
+        head.append(f"{result.verdict}".ljust(6), style=_COLOURS[result.verdict])
+        head.append(printable(result.path), style="bold")
+        if result.manifest_id:
+            head.append(" ")
+            head.append(printable(result.manifest_id))
+        console.print(head, overflow="fold")
+        for finding in text.shown(result, style):
+            line = Text()
+            line.append(str(finding.severity), style=_COLOURS[finding.severity])
+            if finding.item is not None:
+                line.append(f" item {finding.item}")
+            if finding.line is not None:
+                line.append(f", line {finding.line}", style="dim")
+            if finding.rule:
+                line.append(" ")
+                line.append(printable(finding.rule), style="dim")
+            console.print(Padding(line, (0, 0, 0, 2)), overflow="fold")
+            body = Text(printable(finding.message))
+            if finding.reference:
+                body.append(f" ({printable(finding.reference)})", style="dim")
+            console.print(Padding(body, (0, 0, 0, 4)), overflow="fold")
+        console.print()
+    return buffer.getvalue()
+
+
 def _table(results: list[ManifestResult], style: Style) -> str:
+    if (style.width or 120) < STACKED_BELOW:
+        return _stacked(results, style)
     from rich.console import Console
     from rich.markup import escape as escape_markup
 
