@@ -142,3 +142,31 @@ def test_bad_facts_are_refused_with_a_suggestion(cli) -> None:  # type: ignore[n
 def test_country_names_are_accepted(cli) -> None:  # type: ignore[no-untyped-def]
     run = cli(["query", "-m", "gallium", "-d", "UK", "--date", "2025-06-01", "-f", "json"])
     assert run.code == 0 and json.loads(run.out)["facts"]["destination"] == "GB"
+
+
+def ask(cli, *args: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    base = ["query", "-d", "DE", "--date", "2025-06-01", "--civil", "--end-user", "X", "-f", "json"]
+    run = cli([*base, *args])
+    assert run.code == 0, run.err
+    return json.loads(run.out)  # type: ignore[no-any-return]
+
+
+def controls(answer: dict) -> set[str]:  # type: ignore[type-arg]
+    return {r["control"] for r in answer["requires"]}
+
+
+def test_a_code_alone_a_purity_and_an_origin_are_facts_too(cli) -> None:  # type: ignore[no-untyped-def]
+    assert controls(ask(cli, "--hs-code", "8112929090")) == {"cn-mofcom-gac-2023-23/gallium"}
+    oxide = ["-m", "antimony", "--form", "oxide"]
+    assert "cn-mofcom-gac-2024-33/antimony-oxides" in controls(
+        ask(cli, *oxide, "--purity", "99.995%")
+    )
+    low = ask(cli, *oxide, "--purity", "99.5%")
+    assert controls(low) == set() and low["facts"]["purity"] == "99.5%"
+    # the origin does not take a Chinese export out of China's controls
+    assert controls(ask(cli, "-m", "gallium", "--origin", "US")) == {
+        "cn-mofcom-gac-2023-23/gallium"
+    }
+    # exported from elsewhere: China's licence requirement for its own exports does not apply
+    abroad = ask(cli, "-m", "gallium", "--exporter", "DE")
+    assert abroad["facts"]["exporter"] == "DE" and controls(abroad) == set()
