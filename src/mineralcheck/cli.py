@@ -308,9 +308,12 @@ def verify(
         entries: list[dict[str, object]] | None = [] if record is not None else None
         watching = sys.stderr.isatty()  # a person at a terminal: list what did not pass
         not_passed: list[tuple[str, ...]] = []
+        uncovered = 0  # manifests exported from a country no loaded pack covers
         for result in results:
             summary.add(result)
             reports.add_result(result)
+            if _uncovered(result):
+                uncovered += 1
             if watching and result.verdict.rank > 0 and len(not_passed) <= _LISTED:
                 not_passed.append(_headline(result))
             if entries is not None:
@@ -343,6 +346,11 @@ def verify(
     if len(not_passed) > _LISTED and rest > 0:
         _stderr(f"  ... and {rest} more that did not pass (see the report)")
     _stderr(f"mineralcheck: {summary.manifests} manifest(s): {counts}")
+    if uncovered:
+        _stderr(
+            f"mineralcheck: {uncovered} manifest(s) exported from a country that no loaded rule "
+            "pack covers: their verdicts say nothing of that country's law (no-jurisdiction)"
+        )
     if skipped:
         _stderr(f"mineralcheck: skipped in directories: {skipped.describe()}")
     return summary.exit_code(fail_on_warn=settings.fail_on == "warn")
@@ -406,6 +414,13 @@ def _within_summary_limit(text: str) -> str:
 
 
 _LISTED = 20  # manifests that did not pass, listed at the end of a run a person watches
+
+
+def _uncovered(result: "ManifestResult") -> bool:
+    """Whether the manifest was exported from a country no loaded pack covers."""
+    if result.findings_json is not None:  # a cached result: no need to decode its findings
+        return '"code":"no-jurisdiction"' in result.findings_json
+    return any(f.code == "no-jurisdiction" for f in result.findings)
 
 
 def _headline(result: "ManifestResult") -> tuple[str, ...]:

@@ -34,6 +34,8 @@ class ControlIndex:
                 self.every_item.add(position)
                 continue
             for match in control.matches:
+                if match.spec.any_mineral:  # the form decides, whatever the mineral
+                    self.every_item.add(position)
                 for mineral in match.minerals | match.all_of:
                     self.by_mineral[mineral].add(position)
                 for prefix in match.spec.hs_codes:

@@ -71,6 +71,7 @@ class Judge:
         self.index = ControlIndex(controls)
         self.timeline = Timeline(controls)
         self.governs_elsewhere = any(c.loaded.control.exporters == "elsewhere" for c in controls)
+        self.jurisdictions = frozenset(pack.jurisdictions())
         self.register: Register | None = None  # licences many manifests use (--permits)
         # the register licences the last manifest judged drew on: (number, item line, kg)
         self.uses: list[tuple[str, int, Decimal]] = []
@@ -202,16 +203,29 @@ class Judge:
                     )
                     if step is not None:
                         step.decision = tr.REVIEW
+                elif loaded.requires is Requirement.INFO:
+                    findings.append(
+                        context.item_finding(Severity.INFO, "notice", index, loaded, message)
+                    )
+                    if step is not None:
+                        step.decision = tr.NOTICE
                 else:
                     if step is not None:
                         step.decision = tr.NEEDS_PERMIT
                     demands.append(_Demand(index, control, step=step))
-        if not governed and not self._governs_exporter(manifest):
+        exporter = manifest.exporter.country
+        if exporter not in self.jurisdictions:  # a pass never reads as "checked against its law"
+            also = (
+                "; only other countries' controls that reach exports from abroad were checked"
+                if governed or self.governs_elsewhere
+                else ""
+            )
             findings.append(
                 Finding(
                     Severity.INFO,
                     "no-jurisdiction",
-                    f"no loaded rule governs exports from {manifest.exporter.country}",
+                    f"no measure of {exporter} (the exporting country) is in the loaded rule "
+                    f"packs{also}",
                     line=context.line(("exporter", "country")),
                     column=context.column(("exporter", "country")),
                     field="exporter.country",
@@ -243,9 +257,6 @@ class Judge:
                     trace.step(index, self.controls[position].loaded, day, tr.NOT_IN_FORCE)
         for index, count in enumerate(per_item):
             trace.items[index].not_indexed = len(self.controls) - count
-
-    def _governs_exporter(self, manifest: Manifest) -> bool:
-        return manifest.exporter.country in self.pack.jurisdictions() or self.governs_elsewhere
 
     def _lookup(self, manifest: Manifest, number: str) -> Permit | Licence | None:
         """A permit by number: the manifest's own first, then the registers'."""
@@ -456,8 +467,9 @@ class Judge:
                 )
             return None, f"no permit covers item {line}"
         reasons = []
+        issuers = demand.control.control.permit_issuers
         for permit in covering:
-            problem = _permit_problem(permit, manifest, day)
+            problem = _issuer_problem(permit, issuers) or _permit_problem(permit, manifest, day)
             if step is not None:
                 tried = next(t for t in step.permits if t.number == permit.number)
                 tried.problem, tried.chosen = problem, problem is None
@@ -504,6 +516,18 @@ def _same_terms(own: Permit, held: Licence) -> bool:
         and set(own.destination) == set(held.destination)
         and set(own.covers) == set(held.covers)
     )
+
+
+def _issuer_problem(permit: Permit | Licence, issuers: tuple[str, ...] | None) -> str | None:
+    """Why ``permit`` cannot count under a control that names who must issue it, if it cannot."""
+    if issuers is None:
+        return None
+    wanted = " or ".join(issuers)
+    if permit.issued_by is None:
+        return f"does not say who issued it; this control counts only a permit of {wanted}"
+    if _name(permit.issued_by) not in {_name(i) for i in issuers}:
+        return f"is issued by {permit.issued_by}, not {wanted}"
+    return None
 
 
 def _permit_problem(permit: Permit | Licence, manifest: Manifest, day: dt.date) -> str | None:

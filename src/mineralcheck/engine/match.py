@@ -169,8 +169,8 @@ def match_item(match: CompiledMatch, item: Item, manifest: Manifest) -> ItemOutc
         if not spec.origin.includes(origin):
             return OTHER_ORIGIN  # the measure is about goods of another origin
     declared = set(item.mineral or ())
-    names_it = bool(match.minerals or match.all_of)
-    by_mineral = (
+    names_it = bool(match.minerals or match.all_of) or spec.any_mineral
+    by_mineral = spec.any_mineral or (
         bool(declared)
         and names_it
         and not (match.minerals and declared.isdisjoint(match.minerals))

@@ -16,7 +16,8 @@ def rule_id(finding: Finding) -> str:
 
 REVIEWED = "reviewed"  # the code of a warn finding a person's review cleared (now info)
 DRAWN = "drawn"  # the code of a line a register's licence covered, with what it had left
-SHOWN_INFO = frozenset({REVIEWED, DRAWN})  # info findings every report shows
+NOTICE = "notice"  # a duty, levy or condition of a measure (requires: info)
+SHOWN_INFO = frozenset({REVIEWED, DRAWN, NOTICE})  # info findings every report shows
 
 
 def reported(result: ManifestResult) -> list[Finding]:

@@ -60,6 +60,7 @@ _WHAT_TO_DO = {
         "A person must review the line (end use, end user, the facts the manifest cannot show) "
         "and record the decision in a reviews file."
     ),
+    "info": "Nothing blocks the export: a duty, levy or condition to account for.",
 }
 
 

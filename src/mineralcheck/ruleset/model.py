@@ -131,6 +131,8 @@ class Requirement(StrEnum):
     REVIEW = "review"
     # licences "in principle not granted": fail without a permit; with one, a person confirms it
     EXCEPTIONAL_PERMIT = "permit-by-exception"
+    # a duty, levy or condition to know of, which no permit clears and no verdict turns on
+    INFO = "info"
 
 
 class Source(_Strict):
@@ -257,14 +259,20 @@ class ItemMatch(_Strict):
     purity: Purity | None = None
     origin: CountryScope | None = None
     hs_codes: tuple[HsPrefix, ...] = ()
+    # every mineral, in the forms listed ("all raw minerals": ores of whatever mineral)
+    any_mineral: bool = False
     on_hs_code_alone: Literal["applies", "undecided"] = "applies"
     undecided: Text | None = None
     note: Text | None = None
 
     @model_validator(mode="after")
     def _something_to_match(self) -> ItemMatch:
+        if self.any_mineral:
+            if not self.forms or self.minerals or self.all_of:
+                raise ValueError("any_mineral needs forms, and no minerals or all_of")
+            return self
         if not (self.minerals or self.all_of or self.hs_codes):
-            raise ValueError("an item match needs minerals, all_of or hs_codes")
+            raise ValueError("an item match needs minerals, all_of, hs_codes or any_mineral")
         return self
 
     @field_validator("minerals", "all_of")
@@ -321,6 +329,8 @@ class Control(_Strict):
     origin: CountryScope | None = None  # of every item it covers (default: the exporter's)
     parties: Annotated[tuple[Party, ...], NonEmpty] | None = None
     requires: Requirement
+    # who must have issued a permit for it to count (ARECOMS for a DRC quota); any issuer if unset
+    permit_issuers: Annotated[tuple[Text, ...], NonEmpty] | None = None
     message: Message
     effective: Date | None = None
     source: Url | None = None
