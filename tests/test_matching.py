@@ -167,7 +167,8 @@ def test_carbon_is_not_graphite(bundled_checker: Checker) -> None:
 FORM_VERDICTS = {
     "metal": "fail", "alloy": "pass", "compound": "warn", "oxide": "fail", "hydroxide": "pass",
     "salt": "pass", "carbide": "pass", "organic compound": "pass", "ore": "pass",
-    "concentrate": "pass", "raw material": "warn", "solid": "warn", "ingot": "fail",
+    "concentrate": "pass", "beneficiated ore": "pass", "intermediate": "warn",
+    "raw material": "warn", "solid": "warn", "ingot": "fail",
     "block": "fail", "bar": "fail", "rod": "fail", "billet": "fail", "bead": "fail",
     "granule": "fail", "lump": "fail", "sheet": "fail", "plate": "fail", "wire": "fail",
     "slab": "fail", "tube": "fail", "cathode": "fail", "sponge": "fail", "scrap": "fail",

@@ -242,3 +242,34 @@ Minerals = Annotated[
     BeforeValidator(parse_minerals),
     WithJsonSchema(_ONE_OR_MORE_STRINGS),
 ]
+
+
+def parse_content(value: Any, info: ValidationInfo) -> tuple[tuple[str, Decimal], ...]:
+    """The share of each mineral in the goods by weight (``{cobalt: 30%}``): the metal content a
+    quota counts. The minerals as ``mineral`` takes them; the shares at most 100 % together."""
+    if not isinstance(value, dict) or not value:
+        raise ValueError("expected a mapping of minerals to percentages, such as {cobalt: 30%}")
+    shares: dict[str, Decimal] = {}
+    for key, share in value.items():
+        name = parse_minerals(key, info)[0]  # the mineral itself, not what it contains
+        if name in shares:
+            raise ValueError(f"{key!r} is given twice")
+        shares[name] = parse_percent(share)
+    if sum(shares.values()) > 100:
+        raise ValueError("the shares add up to more than 100 %")
+    return tuple(shares.items())
+
+
+Content = Annotated[
+    tuple[tuple[str, Decimal], ...],
+    BeforeValidator(parse_content),
+    WithJsonSchema(
+        {
+            "type": "object",
+            "description": "mineral -> its share of the goods by weight, e.g. {cobalt: 30%}",
+            "minProperties": 1,
+            "additionalProperties": _STRING_OR_NUMBER,
+        }
+    ),
+]
+

@@ -43,9 +43,34 @@ FORMS: dict[str, Form] = {
     "organic compound": Form(
         ("organometallic", "metal-organic"), ("compound",), "an organic or organometallic compound"
     ),
-    "ore": Form(("ores", "raw ore", "mineral ore"), ("raw material",), "ore as mined"),
+    "ore": Form(
+        (
+            "ores",
+            "raw ore",
+            "mineral ore",
+            "unbeneficiated ore",
+            "unbeneficiated",
+            "run-of-mine ore",
+            "crushed ore",
+        ),
+        ("raw material",),
+        "ore as mined (crushed or not): unbeneficiated",
+    ),
+    "beneficiated ore": Form(
+        ("beneficiated",),
+        ("raw material",),
+        "ore upgraded after mining (washed, sorted, concentrated), not yet refined",
+    ),
     "concentrate": Form(
-        ("concentrates", "ore concentrate"), ("raw material",), "ore concentrated after mining"
+        ("concentrates", "ore concentrate"),
+        ("beneficiated ore", "raw material"),
+        "ore concentrated after mining (spodumene concentrate, copper concentrate)",
+    ),
+    "intermediate": Form(
+        ("intermediates", "intermediate product", "mixed hydroxide precipitate", "MHP"),
+        (),
+        "a product of processing not yet refined metal or chemical (cobalt hydroxide, MHP)",
+        ambiguous=True,
     ),
     "raw material": Form(
         ("raw materials",), (), "unprocessed material: ore or concentrate", ambiguous=True

@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema, mod
 from mineralcheck.fields import (
     EXACT,
     Bool,
+    Content,
     Countries,
     Country,
     Date,
@@ -189,9 +190,15 @@ class Item(_Strict):
     value: MoneyField | None = None
     origin: Country | None = None
     permits: tuple[Text, ...] = ()
+    # the share of each mineral by weight (metal content, as a quota counts it); optional
+    content: Content | None = None
 
     @model_validator(mode="after")
     def _classifiable(self) -> Item:
+        if self.content:  # a mineral whose content is given is a mineral of the item
+            named = tuple(dict.fromkeys((*(self.mineral or ()), *(m for m, _ in self.content))))
+            if named != self.mineral:
+                object.__setattr__(self, "mineral", named)
         if self.hs_code is None and not self.mineral:
             raise ValueError(
                 "an item needs an hs_code, a mineral, or both: it cannot be classified"
