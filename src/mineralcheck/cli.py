@@ -107,6 +107,15 @@ BundledOption = Annotated[
         show_default=False,
     ),
 ]
+PackOption = Annotated[
+    str | None,
+    typer.Option(
+        "--pack",
+        help="Only these bundled jurisdictions, comma-separated, e.g. cn,cd,id [default: all].",
+        metavar="CODES",
+        show_default=False,
+    ),
+]
 PermitsOption = Annotated[
     list[Path] | None,
     typer.Option(
@@ -148,6 +157,7 @@ def verify(
     ] = None,
     rules: RulesOption = None,
     bundled_rules: BundledOption = None,
+    packs: PackOption = None,
     output_format: Annotated[
         FormatName | None,
         typer.Option("--format", "-f", help="Report format [default: auto].", show_default=False),
@@ -243,6 +253,7 @@ def verify(
         "paths": paths or None,
         "rules": [str(r) for r in rules] if rules else None,
         "bundled_rules": bundled_rules,
+        "packs": packs,
         "format": str(output_format) if output_format is not None else None,
         "fail_on": str(fail_on) if fail_on is not None else None,
         "outputs": outputs or None,
@@ -383,6 +394,7 @@ def _setup(settings: "Settings", as_of: str | None, jobs: int, cache: bool, reco
         cache_dir=default_directory() if cache else None,
         digests=record or (reviewer is not None and reviewer.needs_digests),
         register_paths=settings.permits,
+        packs=settings.packs,
     )
     if not options.bundled and not options.rule_paths:
         raise UsageError("--no-bundled-rules needs at least one --rules path")
@@ -559,6 +571,7 @@ def explain(
     ] = None,
     rules: RulesOption = None,
     bundled_rules: BundledOption = None,
+    packs: PackOption = None,
     permits: PermitsOption = None,
     reviews: ReviewsOption = None,
     config: ConfigOption = None,
@@ -584,6 +597,7 @@ def explain(
     cli_values = {
         "rules": [str(r) for r in rules] if rules else None,
         "bundled_rules": bundled_rules,
+        "packs": packs,
         "reviews": [str(r) for r in reviews] if reviews else None,
         "permits": [str(p) for p in permits] if permits else None,
     }
@@ -671,6 +685,7 @@ def query(
     ] = None,
     rules: RulesOption = None,
     bundled_rules: BundledOption = None,
+    packs: PackOption = None,
     config: ConfigOption = None,
     output_format: Annotated[
         ExplainFormat, typer.Option("--format", "-f", help="text or json.")
@@ -708,6 +723,7 @@ def query(
     cli_values = {
         "rules": [str(r) for r in rules] if rules else None,
         "bundled_rules": bundled_rules,
+        "packs": packs,
     }
     settings = resolve(cli_values, os.environ, Path.cwd(), config)
     setup = _setup(settings, None, 1, False, False)
@@ -785,18 +801,21 @@ rules_app = _command_group(
 )
 
 
-def _load_for_rules(rules: list[Path] | None, bundled_rules: bool | None) -> "RulePack":
+def _load_for_rules(
+    rules: list[Path] | None, bundled_rules: bool | None, packs: str | None = None
+) -> "RulePack":
     from mineralcheck.config import resolve
     from mineralcheck.ruleset.loader import load_pack
 
     cli_values = {
         "rules": [str(r) for r in rules] if rules else None,
         "bundled_rules": bundled_rules,
+        "packs": packs,
     }
     settings = resolve(cli_values, os.environ, Path.cwd())
     if not settings.bundled_rules and not settings.rules:
         raise UsageError("--no-bundled-rules needs at least one --rules path")
-    return load_pack(settings.rules, bundled=settings.bundled_rules)
+    return load_pack(settings.rules, settings.bundled_rules, settings.packs)
 
 
 class ListFormat(StrEnum):
@@ -821,6 +840,7 @@ def rules_list(
     ] = None,
     rules: RulesOption = None,
     bundled_rules: BundledOption = None,
+    packs: PackOption = None,
     output_format: Annotated[
         ListFormat, typer.Option("--format", "-f", help="text or json.")
     ] = ListFormat.TEXT,
@@ -831,7 +851,7 @@ def rules_list(
     from mineralcheck.countries import to_alpha2
     from mineralcheck.ruleset.describe import list_text, measure_rows
 
-    pack = _load_for_rules(rules, bundled_rules)
+    pack = _load_for_rules(rules, bundled_rules, packs)
     day = _parse_as_of(as_of) or dt.date.today()
     name = None
     if mineral is not None:
@@ -864,6 +884,7 @@ def rules_show(
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     bundled_rules: BundledOption = None,
+    packs: PackOption = None,
 ) -> int:
     """Show one measure: its reference, sources, dates, suspensions and controls."""
     from mineralcheck.formats.sarif import TOOL_RULES
@@ -873,7 +894,7 @@ def rules_show(
         code = rule_id.split("/", 1)[1]  # a finding the tool itself produced
         sys.stdout.write(f"{rule_id}: {TOOL_RULES[code]}\n")
         return 0
-    pack = _load_for_rules(rules, bundled_rules)
+    pack = _load_for_rules(rules, bundled_rules, packs)
     measure, _, _ = rule_id.partition("/")  # a finding names rule-id/control-id
     found = next(((p, r) for p, r in pack.rules if r.id == measure), None)
     only = rule_id if "/" in rule_id else None
@@ -917,6 +938,7 @@ def rules_timeline(
     ] = None,
     rules: RulesOption = None,
     bundled_rules: BundledOption = None,
+    packs: PackOption = None,
 ) -> int:
     """Which measures were in force, suspended, ended or unconfirmed, per mineral, month by month.
 
@@ -927,7 +949,7 @@ def rules_timeline(
 
     from mineralcheck.ruleset.timeline import cells, draw, groups
 
-    pack = _load_for_rules(rules, bundled_rules)
+    pack = _load_for_rules(rules, bundled_rules, packs)
     name = None
     if mineral is not None:
         name = pack.vocabulary.canonical(mineral)
@@ -980,6 +1002,7 @@ def rules_lint(
     ] = None,
     rules: RulesOption = None,
     bundled_rules: BundledOption = None,
+    packs: PackOption = None,
 ) -> int:
     """Check rule files: schema, dates in order, sources, unique ids, known minerals and countries.
 
@@ -1001,6 +1024,7 @@ def rules_lint(
     cli_values = {
         "rules": [str(r) for r in rules] if rules else None,
         "bundled_rules": bundled_rules,
+        "packs": packs,
     }
     settings = resolve(cli_values, os.environ, Path.cwd())
     count = len([p for p in rule_files(paths) if p.name != "pack.yaml"])
@@ -1009,7 +1033,9 @@ def rules_lint(
         _stderr(f"mineralcheck: no rule file (*.yaml, *.yml) in {shown}: nothing was checked")
         return 2
     try:
-        loaded = load(settings.rules, bundled=settings.bundled_rules, edited=paths)
+        loaded = load(
+            settings.rules, bundled=settings.bundled_rules, edited=paths, packs=settings.packs
+        )
     except RulePackError as exc:
         for line in exc.lines():
             sys.stdout.write(printable(line) + "\n")
@@ -1040,6 +1066,7 @@ def permits_command(
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     bundled_rules: BundledOption = None,
+    packs: PackOption = None,
     output_format: Annotated[
         ListFormat, typer.Option("--format", "-f", help="text or json.")
     ] = ListFormat.TEXT,
@@ -1060,6 +1087,7 @@ def permits_command(
         "paths": paths or None,
         "rules": [str(r) for r in rules] if rules else None,
         "bundled_rules": bundled_rules,
+        "packs": packs,
         "permits": [str(p) for p in permits] if permits else None,
     }
     settings = resolve(cli_values, os.environ, Path.cwd())

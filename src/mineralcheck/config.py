@@ -31,6 +31,7 @@ KEYS = (
     "outputs",
     "reviews",
     "permits",
+    "packs",
 )
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ class Settings(NamedTuple):
     outputs: tuple[OutputSpec, ...] = ()
     reviews: tuple[Path, ...] = ()
     permits: tuple[Path, ...] = ()
+    packs: tuple[str, ...] | None = None  # bundled jurisdictions to load (None: all)
     config_file: Path | None = None
 
 
@@ -167,7 +169,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         value = env[name]
         if key in ("paths", "rules", "reviews", "permits"):
             found[key] = _env_list(value, os.pathsep)
-        elif key in ("include", "exclude", "outputs"):
+        elif key in ("include", "exclude", "outputs", "packs"):
             found[key] = _env_list(value, ",")
         elif key == "bundled_rules":
             lowered = value.strip().casefold()
@@ -189,6 +191,17 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         name = ENV_PREFIX + str(error["loc"][0]).upper()
         raise ConfigError(f"{name}: {str(error['msg']).removeprefix('Value error, ')}") from None
     return found
+
+
+def _packs(values: list[str] | str | None) -> tuple[str, ...] | None:
+    """Jurisdiction codes, lower case: ``cn,cd`` or a list; ``None`` when not set."""
+    if values is None:
+        return None
+    entries = values.split(",") if isinstance(values, str) else values
+    codes = tuple(dict.fromkeys(e.strip().casefold() for e in entries if e.strip()))
+    if not codes:
+        raise ConfigError("packs: name at least one jurisdiction (cn, cd, id ...)")
+    return codes
 
 
 def _outputs(values: list[str], default_format: str) -> tuple[OutputSpec, ...]:
@@ -252,5 +265,6 @@ def resolve(
         outputs=_outputs(merged.get("outputs", ()), fmt),
         reviews=tuple(Path(p) for p in merged.get("reviews", ())),
         permits=tuple(Path(p) for p in merged.get("permits", ())),
+        packs=_packs(merged.get("packs")),
         config_file=config_file,
     )

@@ -31,6 +31,7 @@ class ConfigFile(BaseModel):
     outputs: list[str] | None = None
     reviews: list[str] | None = None
     permits: list[str] | None = None
+    packs: list[str] | None = None  # bundled jurisdictions to load, e.g. ["cn", "cd"]
 
     @field_validator("format")
     @classmethod

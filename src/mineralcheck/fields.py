@@ -272,4 +272,3 @@ Content = Annotated[
         }
     ),
 ]
-

@@ -53,6 +53,7 @@ class Options(NamedTuple):
     cache_dir: Path | None = None  # None: no verdict cache
     digests: bool = False  # give each result the SHA-256 of its file's bytes (for the record)
     register_paths: tuple[Path, ...] = ()  # licence registers (--permits)
+    packs: tuple[str, ...] | None = None  # bundled jurisdictions to load (--pack); None: all
 
 
 def rule_pack_fingerprint(rule_paths: Iterable[Path], bundled: bool) -> str:
@@ -80,7 +81,7 @@ class Checker:
         """The rule pack (loaded on first use)."""
         from mineralcheck.ruleset.loader import load_pack
 
-        return load_pack(self.options.rule_paths, bundled=self.options.bundled)
+        return load_pack(self.options.rule_paths, self.options.bundled, self.options.packs)
 
     @cached_property
     def register(self) -> Register | None:
@@ -109,6 +110,8 @@ class Checker:
         from mineralcheck.cache import ResultCache, run_key
 
         fingerprint = rule_pack_fingerprint(self.options.rule_paths, self.options.bundled)
+        if self.options.packs is not None:  # the jurisdictions chosen decide verdicts too
+            fingerprint += "|packs:" + ",".join(sorted(self.options.packs))
         if self.register is not None:  # a licence's terms decide verdicts too
             fingerprint += "|register:" + self.register.digest
         as_of = self.options.as_of.isoformat() if self.options.as_of else None

@@ -72,6 +72,7 @@ class Judge:
         self.timeline = Timeline(controls)
         self.governs_elsewhere = any(c.loaded.control.exporters == "elsewhere" for c in controls)
         self.jurisdictions = frozenset(pack.jurisdictions())
+        self.coverage = pack.info.jurisdictions if pack.info is not None else {}
         self.register: Register | None = None  # licences many manifests use (--permits)
         # the register licences the last manifest judged drew on: (number, item line, kg)
         self.uses: list[tuple[str, int, Decimal]] = []
@@ -231,6 +232,20 @@ class Judge:
                     field="exporter.country",
                 )
             )
+        coverage = self.coverage.get(exporter)
+        if coverage is not None and day > coverage.knowledge_ends:
+            findings.append(
+                Finding(
+                    Severity.WARN,
+                    "horizon",
+                    f"the rule pack's knowledge of {coverage.name} ({exporter}) ends on "
+                    f"{coverage.knowledge_ends}; checked on {day}, a later day: measures taken "
+                    "since are not in the pack (check the current law, or update the pack)",
+                    line=context.line(("ship_date",)),
+                    column=context.column(("ship_date",)),
+                    field="ship_date",
+                )
+            )
         for position in in_order(candidates.keys() & status.suspended):
             findings.extend(self._suspended(context, position, candidates[position], day))
         drawn: dict[str, Decimal] = {}
@@ -351,10 +366,17 @@ class Judge:
         for demand in demands:
             demand.permit, demand.reason = self._choose_permit(context, demand, day)
         usage: dict[str, dict[int, Decimal]] = defaultdict(dict)
+        uncounted: list[Finding] = []
         for demand in demands:
             if demand.permit is not None:
-                item = manifest.items[demand.index]
-                usage[demand.permit.number][demand.index] = item.quantity.in_kg()
+                amount, missing = _drawn(demand, manifest.items[demand.index])
+                usage[demand.permit.number][demand.index] = amount
+                if missing is not None:
+                    uncounted.append(
+                        context.item_finding(
+                            Severity.WARN, "content", demand.index, demand.control, missing
+                        )
+                    )
         over: dict[str, str] = {}
         for number, lines in usage.items():
             permit = manifest.permit(number)
@@ -382,7 +404,7 @@ class Judge:
                 for amount in lines.values():
                     total = EXACT.add(total, amount)
                 drawn[number] = total
-        found = []
+        found = uncounted
         for demand in demands:
             if demand.permit is None or demand.permit.number in over:
                 base = context.message(demand.compiled, demand.index)
@@ -506,6 +528,28 @@ class Judge:
                 self._scopes.clear()
             self._scopes[permit.covers] = scope
         return scope
+
+
+def _drawn(demand: _Demand, item: Item) -> tuple[Decimal, str | None]:
+    """The kilograms ``item`` draws on its permit under the demand's control, and a warning when
+    the control counts metal content and the item does not declare it (its whole weight is then
+    counted: never less than the truth)."""
+    weight = item.quantity.in_kg()
+    if demand.control.control.counts == "weight":
+        return weight, None
+    minerals = {m for match in demand.compiled.matches or () for m in match.minerals}
+    shares = [share for mineral, share in item.content or () if mineral in minerals]
+    if not shares:
+        named = ", ".join(sorted(minerals)) or "the controlled minerals"
+        return weight, (
+            f"{demand.control.id} counts {named} content, which the item does not declare "
+            f"(content: {{{sorted(minerals)[0] if minerals else 'mineral'}: 30%}}): its whole "
+            "weight was counted against the permit"
+        )
+    total = Decimal(0)
+    for share in shares:
+        total = EXACT.add(total, share)
+    return EXACT.divide(EXACT.multiply(weight, total), Decimal(100)), None
 
 
 def _same_terms(own: Permit, held: Licence) -> bool:

@@ -56,6 +56,7 @@ class CompiledMatch:
     minerals: frozenset[str]
     all_of: frozenset[str]
     code_minerals: dict[str, frozenset[str]] = field(default_factory=dict)
+    excluded: frozenset[str] = frozenset()  # with any_mineral: minerals another control takes
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def compile_pack(pack: RulePack) -> list[CompiledControl]:
                     frozenset(canonical(m) or m for m in spec.minerals),
                     frozenset(canonical(m) or m for m in spec.all_of),
                     {code: frozenset(named[code]) for code in spec.hs_codes},
+                    frozenset(canonical(m) or m for m in spec.except_minerals),
                 )
                 for spec in loaded.items
             )
@@ -169,6 +171,11 @@ def match_item(match: CompiledMatch, item: Item, manifest: Manifest) -> ItemOutc
         if not spec.origin.includes(origin):
             return OTHER_ORIGIN  # the measure is about goods of another origin
     declared = set(item.mineral or ())
+    if match.excluded and not declared.isdisjoint(match.excluded):
+        return ItemOutcome(
+            Outcome.NO,
+            why=f"another control of the measure takes {', '.join(sorted(match.excluded))}",
+        )
     names_it = bool(match.minerals or match.all_of) or spec.any_mineral
     by_mineral = spec.any_mineral or (
         bool(declared)

@@ -63,6 +63,7 @@ class Writer:
         self.reviews: list[str] = []  # table rows
         self.references = {c.id.partition("/")[0]: c.reference for c in info.controls}
         self.sources: dict[tuple[str, str | None], int] = {}  # (reference, url) -> anchor
+        self.noted: list[str] = []  # passed manifests with notices, reviews or licences drawn
 
     def start(self) -> str:
         """Nothing yet: the counts and the order need every result."""
@@ -101,10 +102,12 @@ class Writer:
             )
             return ""
         rows = "".join(self._finding_row(f) for f in findings)
+        # passed, with what a person should still see (a duty, a review applied, a licence drawn)
+        pieces = self.noted if result.verdict is Severity.PASS else self.pieces[result.verdict]
         acting = [f for f in findings if f.severity is result.verdict] or findings
         first = acting[0].message
         more = f" (+{len(findings) - 1} more)" if len(findings) > 1 else ""
-        self.pieces[result.verdict].append(
+        pieces.append(
             f'<details class="manifest row {verdict}" {data}>'
             f'<summary><span class="v {verdict}">{verdict}</span> <code>{text(result.path)}</code> '
             f'<span class="id">{text(label)}</span>'
@@ -215,9 +218,12 @@ class Writer:
             )
         parts += [
             '<section id="passed"><h2>Passed</h2>',
+            "".join(self.noted),
             "<table><thead><tr><th>verdict</th><th>manifest</th><th>id</th><th>minerals</th>"
             f"</tr></thead><tbody>{passed}</tbody></table>"
             if passed
+            else ""
+            if self.noted
             else '<p class="none">No manifest passed.</p>',
             "</section>",
             f"<footer>Verdicts: {', '.join(str(v) for v in VERDICTS)}. A finding's legal "

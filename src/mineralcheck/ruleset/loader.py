@@ -142,7 +142,12 @@ def _same_file(path: Path, others: list[Path]) -> bool:
         return False
 
 
-def load(paths: Iterable[Path], bundled: bool = True, edited: Iterable[Path] = ()) -> Loaded:
+def load(
+    paths: Iterable[Path],
+    bundled: bool = True,
+    edited: Iterable[Path] = (),
+    packs: Iterable[str] | None = None,
+) -> Loaded:
     """Load and check rule files; raises ``RulePackError`` listing every problem found.
 
     ``edited`` rule files (``rules lint FILE``) are checked in the context of the pack they will
@@ -152,6 +157,9 @@ def load(paths: Iterable[Path], bundled: bool = True, edited: Iterable[Path] = (
     roots.extend(paths)
     linted = rule_files(edited)
     files = [*linted, *(p for p in rule_files(roots) if not _same_file(p, linted))]
+    chosen = None if packs is None else {code.casefold() for code in packs}
+    bundled_files = set(rule_files([bundled_pack_dir()])) if bundled and chosen else set()
+    offered: set[str] = set()  # the jurisdictions of the bundled pack
     replaced: set[str] = set()  # rule ids of the edited files
     loaded = Loaded(RulePack())
     pack = loaded.pack
@@ -172,6 +180,11 @@ def load(paths: Iterable[Path], bundled: bool = True, edited: Iterable[Path] = (
             replaced.add(rule.id)
         elif rule.id in replaced:
             continue  # the pack's own version of a file being edited
+        if path in bundled_files:
+            offered.add(rule.jurisdiction.casefold())
+            if chosen is not None and rule.jurisdiction.casefold() not in chosen:
+                pack.add_names(rule)  # its minerals are still names a manifest may use
+                continue  # a bundled jurisdiction left out by --pack
         loaded.documents[name] = document
         problems.extend((name, p) for p in _rule_checks(rule, document))
         if rule.id in seen:
@@ -186,6 +199,11 @@ def load(paths: Iterable[Path], bundled: bool = True, edited: Iterable[Path] = (
         seen[rule.id] = name
         pack.add(name, rule, raw)
     pack.finish()
+    unknown = sorted((chosen or set()) - offered) if bundled_files else []
+    if unknown:
+        known = ", ".join(sorted(offered))
+        message = f"no bundled pack for {', '.join(unknown)} (bundled: {known})"
+        problems.append(("--pack", Problem("unknown-pack", message, None, None)))
     problems.extend(_pack_checks(loaded))
     if not problems and not pack.controls:
         where = ", ".join(str(root) for root in roots) or "(no rule path)"
@@ -196,9 +214,12 @@ def load(paths: Iterable[Path], bundled: bool = True, edited: Iterable[Path] = (
     return loaded
 
 
-def load_pack(paths: Iterable[Path], bundled: bool = True) -> RulePack:
-    """Load the bundled pack (unless ``bundled`` is false) and the rule files under ``paths``."""
-    return load(paths, bundled).pack
+def load_pack(
+    paths: Iterable[Path], bundled: bool = True, packs: Iterable[str] | None = None
+) -> RulePack:
+    """Load the bundled pack (unless ``bundled`` is false; only the ``packs`` jurisdictions when
+    given) and the rule files under ``paths``."""
+    return load(paths, bundled, packs=packs).pack
 
 
 def _pack_checks(loaded: Loaded) -> list[Located]:

@@ -261,12 +261,16 @@ class ItemMatch(_Strict):
     hs_codes: tuple[HsPrefix, ...] = ()
     # every mineral, in the forms listed ("all raw minerals": ores of whatever mineral)
     any_mineral: bool = False
+    # with any_mineral: minerals left to another control of the measure (lithium, say)
+    except_minerals: tuple[Text, ...] = ()
     on_hs_code_alone: Literal["applies", "undecided"] = "applies"
     undecided: Text | None = None
     note: Text | None = None
 
     @model_validator(mode="after")
     def _something_to_match(self) -> ItemMatch:
+        if self.except_minerals and not self.any_mineral:
+            raise ValueError("except_minerals goes with any_mineral")
         if self.any_mineral:
             if not self.forms or self.minerals or self.all_of:
                 raise ValueError("any_mineral needs forms, and no minerals or all_of")
@@ -275,7 +279,7 @@ class ItemMatch(_Strict):
             raise ValueError("an item match needs minerals, all_of, hs_codes or any_mineral")
         return self
 
-    @field_validator("minerals", "all_of")
+    @field_validator("minerals", "all_of", "except_minerals")
     @classmethod
     def _lower(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(v.casefold() for v in values)
@@ -331,6 +335,9 @@ class Control(_Strict):
     requires: Requirement
     # who must have issued a permit for it to count (ARECOMS for a DRC quota); any issuer if unset
     permit_issuers: Annotated[tuple[Text, ...], NonEmpty] | None = None
+    # what a permit's quantity counts: the goods' weight, or the content of the control's
+    # minerals in them (a DRC cobalt quota counts cobalt, not hydroxide)
+    counts: Literal["weight", "metal content"] = "weight"
     message: Message
     effective: Date | None = None
     source: Url | None = None
@@ -379,6 +386,16 @@ class RuleFile(_Strict):
         return self
 
 
+class Coverage(_Strict):
+    """What a pack knows of one jurisdiction: when its sources were last reviewed, and the last
+    day its knowledge reaches (a later ship date warns: the law may have changed since)."""
+
+    name: Text
+    reviewed: Date
+    knowledge_ends: Date
+    notes: Text | None = None
+
+
 class PackInfo(_Strict):
     """What a rule pack says about itself (``pack.yaml`` at the root of a pack directory)."""
 
@@ -386,3 +403,4 @@ class PackInfo(_Strict):
     reviewed: Date
     maintainer: Text | None = None
     notes: Text | None = None
+    jurisdictions: dict[Country, Coverage] = {}

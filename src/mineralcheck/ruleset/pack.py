@@ -115,13 +115,18 @@ class RulePack:
         """Add one validated rule file (call ``finish`` once all are added)."""
         self.rules.append((path, rule))
         self.digest.update(raw)
-        for mineral in rule.minerals:
-            aliases = (*mineral.aliases, *((mineral.symbol,) if mineral.symbol else ()))
-            self.vocabulary.add(mineral.name, aliases, contains=mineral.contains)
+        self.add_names(rule)
         for control in rule.controls:
             if isinstance(control.items, tuple):
                 for match in control.items:
                     self.forms.update(match.forms)
+
+    def add_names(self, rule: RuleFile) -> None:
+        """Learn the mineral names a rule file defines (also of a file left out by ``--pack``:
+        a manifest naming spodumene is read the same whichever jurisdictions are loaded)."""
+        for mineral in rule.minerals:
+            aliases = (*mineral.aliases, *((mineral.symbol,) if mineral.symbol else ()))
+            self.vocabulary.add(mineral.name, aliases, contains=mineral.contains)
 
     def finish(self) -> None:
         """Flatten the rules into controls, each with the suspensions that reach it."""
