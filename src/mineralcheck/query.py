@@ -82,6 +82,7 @@ class Answer:
     suspended: list[Finding] = field(default_factory=list)
     notes: list[Finding] = field(default_factory=list)
     errors: list[Finding] = field(default_factory=list)
+    upcoming: list[tuple[dt.date, Finding]] = field(default_factory=list)  # not yet in force
 
     def as_json(self) -> dict[str, Any]:
         """The answer as plain data."""
@@ -103,6 +104,7 @@ class Answer:
             "requires": [_entry(f) for f in self.requires],
             "cannot_decide": self.undecided,
             "suspended": [_entry(f) for f in self.suspended],
+            "upcoming": [{"from": d.isoformat(), **_entry(f)} for d, f in self.upcoming],
             "notes": [_entry(f) for f in self.notes],
             "errors": [_field(f) + f.message for f in self.errors],
         }
@@ -152,6 +154,7 @@ def ask(checker: Checker, facts: Facts) -> Answer:
             answer.notes.append(finding)
     if answer.errors:
         return answer
+    answer.upcoming = _upcoming(checker, facts, explanation)
     if facts.military is None:  # not said: what a military end user would add
         other = explain(checker, "query", facts.manifest(True))
         seen = {(f.rule, f.code) for f in explanation.result.findings}
@@ -177,6 +180,29 @@ def ask(checker: Checker, facts: Facts) -> Answer:
                 "(the consignee and end user are screened against every listed party)"
             )
     return answer
+
+
+def _upcoming(
+    checker: Checker, facts: Facts, explanation: Explanation
+) -> list[tuple[dt.date, Finding]]:
+    """What measures announced but not yet in force will require of the same goods: each
+    checked, as verify would, on the day it takes effect."""
+    later: dict[dt.date, set[str]] = {}
+    for entry in explanation.trace.items if explanation.trace is not None else ():
+        for step in entry.steps:
+            if step.decision == "not in force" and step.status.startswith("effective only from"):
+                day = dt.date.fromisoformat(step.status.rsplit(" ", 1)[1])
+                if day > facts.date:
+                    later.setdefault(day, set()).add(step.control)
+    found = []
+    for day in sorted(later)[:12]:  # a handful of dates: each is one more check
+        then = Facts(**{**facts.__dict__, "date": day})
+        result = explain(checker, "query", then.manifest(bool(facts.military))).result
+        for finding in result.findings:
+            if finding.rule in later[day] and finding.severity.rank >= Severity.WARN.rank:
+                message = finding.message.removesuffix("; no permit covers item 1")
+                found.append((day, finding._replace(message=message)))
+    return found
 
 
 def render(answer: Answer) -> str:
@@ -210,6 +236,11 @@ def render(answer: Answer) -> str:
     if answer.undecided:
         lines.append("cannot decide from these facts:")
         lines.extend(f"  {text}" for text in answer.undecided)
+    if answer.upcoming:
+        lines.append("announced, not yet in force:")
+        for day, finding in answer.upcoming:
+            lines.append(f"  from {day}, {WHAT.get(finding.code, finding.code)}: {finding.rule}")
+            lines.append(f"    {finding.message}")
     if answer.suspended:
         lines.append("suspended on this date:")
         lines.extend(f"  {f.rule}: {f.message}" for f in answer.suspended)

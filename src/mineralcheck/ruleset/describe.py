@@ -25,13 +25,26 @@ def _names_mineral(pack: RulePack, controls: list[Any], mineral: str) -> bool:
     return False
 
 
+def _with_horizon(pack: RulePack, rule: RuleFile, status: str, day: dt.date) -> str:
+    """The status, marked unconfirmed past the last day the pack knows of the jurisdiction."""
+    coverage = pack.info.jurisdictions.get(rule.jurisdiction) if pack.info is not None else None
+    if coverage is None or day <= coverage.knowledge_ends or "unconfirmed" in status:
+        return status
+    if status.startswith(("in force", "partly", "suspended")):
+        return f"{status} (unconfirmed after {coverage.knowledge_ends})"
+    return status
+
+
 def measure_rows(
     pack: RulePack, day: dt.date, mineral: str | None = None, destination: str | None = None
 ) -> list[dict[str, Any]]:
     """One row per measure, in order of effective date: id, title, reference, dates, status;
     only those with a control that names ``mineral`` or reaches ``destination``, when given."""
     rows = []
-    for path, rule in sorted(pack.rules, key=lambda pr: (pr[1].effective, pr[1].id)):
+    for path, rule in sorted(
+        pack.rules,
+        key=lambda pr: (pr[1].jurisdiction != "CN", pr[1].jurisdiction, pr[1].effective, pr[1].id),
+    ):
         controls = pack.controls_of(rule.id)
         if mineral is not None and not _names_mineral(pack, controls, mineral):
             continue
@@ -42,12 +55,13 @@ def measure_rows(
         rows.append(
             {
                 "id": rule.id,
+                "jurisdiction": rule.jurisdiction,
                 "title": rule.title,
                 "reference": rule.reference,
                 "announced": rule.announced.isoformat(),
                 "effective": rule.effective.isoformat(),
                 "ends": rule.ends.isoformat() if rule.ends else None,
-                "status": measure_status(rule, controls, day),
+                "status": _with_horizon(pack, rule, measure_status(rule, controls, day), day),
                 "controls": len(rule.controls),
                 "path": path,
             }
@@ -63,10 +77,25 @@ def list_text(pack: RulePack, day: dt.date, rows: list[dict[str, Any]] | None = 
         (r["id"], r["effective"], r["status"], f"{r['reference']}: {r['title']}") for r in rows
     ]
     widths = [max(len(row[i]) for row in table) for i in range(3)]
-    lines = [
-        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
-        for row in table
-    ]
+
+    def line(row: tuple[str, ...]) -> str:
+        return "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
+
+    coverage = pack.info.jurisdictions if pack.info is not None else {}
+    lines = [line(header)]
+    jurisdiction = None
+    for row, entry in zip(table[1:], rows, strict=True):
+        if entry["jurisdiction"] != jurisdiction:  # one group per exporting country
+            jurisdiction = entry["jurisdiction"]
+            known = coverage.get(jurisdiction)
+            about = (
+                f"{known.name}: sources reviewed {known.reviewed}, knowledge ends "
+                f"{known.knowledge_ends}"
+                if known is not None
+                else "no coverage recorded in pack.yaml"
+            )
+            lines.append(f"\n{jurisdiction}  {about}")
+        lines.append(line(row))
     if pack.info is not None:
         lines.append(f"\n{pack.info.name}: {len(rows)} measures, reviewed {pack.info.reviewed}")
     return "\n".join(lines) + "\n"

@@ -22,7 +22,7 @@ class State(Enum):
     IN_FORCE = ("in force", "█", "green")
     SUSPENDED = ("suspended", "░", "yellow")
     UNCONFIRMED = (
-        "unconfirmed (past a suspension's end, or the pack's review date)",
+        "unconfirmed (past a suspension's end, or past what the pack knows)",
         "▒",
         "magenta",
     )
@@ -121,7 +121,13 @@ def groups(
 ) -> list[Group]:
     """The timeline's groups: per mineral the measures whose controls name it, in order of
     effective date; without ``mineral``, also the measures over every item."""
-    horizon = pack.info.reviewed if pack.info is not None else None
+    reviewed = pack.info.reviewed if pack.info is not None else None
+    coverage = pack.info.jurisdictions if pack.info is not None else {}
+
+    def horizon_of(jurisdiction: str) -> dt.date | None:
+        known = coverage.get(jurisdiction)
+        return known.knowledge_ends if known is not None else reviewed
+
     rules = sorted(pack.rules, key=lambda pr: (pr[1].effective, pr[1].id))
     named: list[str] = []
     for loaded in sorted(pack.controls, key=lambda c: c.effective):
@@ -140,6 +146,7 @@ def groups(
         for _, rule in rules:
             controls = [c for c in pack.controls_of(rule.id) if _names_mineral(pack, [c], name)]
             if controls:
+                horizon = horizon_of(rule.jurisdiction)
                 states = [_cell_state(controls, span, horizon) for span in spans]
                 rows.append(Row(rule.id, rule.title, states))
         if not rows:
@@ -154,6 +161,7 @@ def groups(
         for _, rule in rules:
             controls = [c for c in pack.controls_of(rule.id) if c.items is None]
             if controls:
+                horizon = horizon_of(rule.jurisdiction)
                 states = [_cell_state(controls, span, horizon) for span in spans]
                 rows.append(Row(rule.id, rule.title, states))
         if rows:
@@ -220,5 +228,5 @@ def draw(
     per = (spans[0][1].year - first.year) * 12 + spans[0][1].month - first.month + 1
     note = f"{first} to {last}, one column per {per} month(s)"
     if horizon is not None:
-        note += f"; the pack was last reviewed on {horizon}"
+        note += f"; the pack was last reviewed on {horizon} (pack.yaml: each country's horizon)"
     console.print(note, style="dim")
