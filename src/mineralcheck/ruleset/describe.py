@@ -103,6 +103,10 @@ def list_text(pack: RulePack, day: dt.date, rows: list[dict[str, Any]] | None = 
 
 def _match_text(match: ItemMatch) -> str:
     parts = []
+    if match.any_mineral:
+        parts.append("any mineral")
+    if match.except_minerals:
+        parts.append("except " + ", ".join(match.except_minerals))
     if match.minerals:
         parts.append("is or contains " + " or ".join(match.minerals))
     if match.all_of:
@@ -147,6 +151,10 @@ def _control_lines(control: Control, loaded: LoadedControl) -> list[str]:
         note = f" ({party.note})" if party.note else ""
         lines.append(f"    listed party: {party.name}{aliases}{unconfirmed}{note}")
     lines.append(f"    requires: {control.requires}")
+    if control.permit_issuers:
+        lines.append(f"    permits count only if issued by: {', '.join(control.permit_issuers)}")
+    if control.counts != "weight":
+        lines.append(f"    a permit's quantity counts: {control.counts}")
     lines.append(f"    effective: {loaded.effective}")
     for suspension in loaded.suspensions:
         note = "" if suspension.outcome_confirmed else " (outcome after it UNCONFIRMED)"
