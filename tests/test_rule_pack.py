@@ -238,6 +238,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("fail/id-2020-3-bauxite-ore-day-ban-starts", "fail", "fail"),
         ("fail/id-2020-3-copper-concentrate-2024-no-permit", "fail", "fail"),
         ("pass/id-2020-3-copper-concentrate-2024-with-permit", "pass", "pass"),
+        ("pass/id-2020-3-copper-concentrate-2024-12-31-with-permit", "pass", "pass"),
         ("fail/id-2020-3-copper-concentrate-2025-day-ban-starts", "fail", "fail"),
         ("warn/id-2020-3-copper-concentrate-2025-freeport-style-permit", "warn", "warn"),
     ],
