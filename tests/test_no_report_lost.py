@@ -174,7 +174,15 @@ def test_no_temporary_file_after_a_full_disk(
         def close(self) -> None:
             self.stream.close()
 
-    monkeypatch.setattr(output.os, "fdopen", lambda *a, **k: Full(real_fdopen(*a, **k)))
+    class OsOfOutput:  # only the report writer's disk is full, not the caches'
+        def __getattr__(self, name: str) -> Any:
+            return getattr(os, name)
+
+        @staticmethod
+        def fdopen(*args: Any, **kwargs: Any) -> Full:
+            return Full(real_fdopen(*args, **kwargs))
+
+    monkeypatch.setattr(output, "os", OsOfOutput())
     sarif = f"sarif:{tmp_path}/r.sarif"
     run = cli(["verify", str(tmp_path / "m"), "--no-cache", "-o", sarif, *TEST_ONLY])
     assert run.code == 2

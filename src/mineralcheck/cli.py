@@ -395,6 +395,7 @@ def _setup(settings: "Settings", as_of: str | None, jobs: int, cache: bool, reco
         digests=record or (reviewer is not None and reviewer.needs_digests),
         register_paths=settings.permits,
         packs=settings.packs,
+        pack_cache_dir=default_directory(),  # sealed like the verdict cache; also with --no-cache
     )
     if not options.bundled and not options.rule_paths:
         raise UsageError("--no-bundled-rules needs at least one --rules path")

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from mineralcheck.cache import ResultCache
     from mineralcheck.engine.judge import Judge
+    from mineralcheck.engine.match import CompiledControl
     from mineralcheck.manifest.model import Manifest
     from mineralcheck.records.register import Register
     from mineralcheck.ruleset.pack import RulePack
@@ -54,6 +55,7 @@ class Options(NamedTuple):
     digests: bool = False  # give each result the SHA-256 of its file's bytes (for the record)
     register_paths: tuple[Path, ...] = ()  # licence registers (--permits)
     packs: tuple[str, ...] | None = None  # bundled jurisdictions to load (--pack); None: all
+    pack_cache_dir: Path | None = None  # where the compiled pack is kept (None: built each run)
 
 
 def rule_pack_fingerprint(rule_paths: Iterable[Path], bundled: bool) -> str:
@@ -79,9 +81,35 @@ class Checker:
     @cached_property
     def pack(self) -> RulePack:
         """The rule pack (loaded on first use)."""
+        return self._compiled[0]
+
+    @cached_property
+    def _fingerprint(self) -> str:
+        return rule_pack_fingerprint(self.options.rule_paths, self.options.bundled)
+
+    @cached_property
+    def _compiled(self) -> tuple[RulePack, list[CompiledControl]]:
+        """The pack and its compiled controls: from the compiled-pack cache when a sealed entry
+        for these very rule files is there, else loaded from the YAML (and the entry written)."""
+        from mineralcheck.engine.match import compile_pack
+
+        if "pack" in self.__dict__:  # given by the caller
+            return self.__dict__["pack"], compile_pack(self.__dict__["pack"])
+        from mineralcheck import packcache
+
+        directory = self.options.pack_cache_dir
+        name = packcache.entry_name(self._fingerprint, self.options.packs)
+        if directory is not None:
+            hit = packcache.load(directory, name)
+            if hit is not None:
+                return hit
         from mineralcheck.ruleset.loader import load_pack
 
-        return load_pack(self.options.rule_paths, self.options.bundled, self.options.packs)
+        pack = load_pack(self.options.rule_paths, self.options.bundled, self.options.packs)
+        compiled = (pack, compile_pack(pack))
+        if directory is not None:
+            packcache.store(directory, name, compiled)
+        return compiled
 
     @cached_property
     def register(self) -> Register | None:
@@ -96,9 +124,9 @@ class Checker:
     def judge(self) -> Judge:
         """The engine, compiled from the pack on first use."""
         from mineralcheck.engine.judge import Judge
-        from mineralcheck.engine.match import compile_pack
 
-        judge = Judge(self.pack, compile_pack(self.pack))
+        pack, controls = self._compiled
+        judge = Judge(pack, controls)
         judge.register = self.register
         return judge
 
@@ -109,7 +137,7 @@ class Checker:
             return None
         from mineralcheck.cache import ResultCache, run_key
 
-        fingerprint = rule_pack_fingerprint(self.options.rule_paths, self.options.bundled)
+        fingerprint = self._fingerprint
         if self.options.packs is not None:  # the jurisdictions chosen decide verdicts too
             fingerprint += "|packs:" + ",".join(sorted(self.options.packs))
         if self.register is not None:  # a licence's terms decide verdicts too

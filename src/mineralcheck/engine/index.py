@@ -24,12 +24,17 @@ ONE_DAY = dt.timedelta(days=1)
 class ControlIndex:
     """Which controls an item can possibly fall under."""
 
-    def __init__(self, controls: list[CompiledControl]) -> None:
+    def __init__(
+        self, controls: list[CompiledControl], positions: Iterable[int] | None = None
+    ) -> None:
+        """Index ``controls`` (only those at ``positions``, when given: a scoped index)."""
         self.by_mineral: dict[str, set[int]] = defaultdict(set)
         self.by_hs_prefix: dict[str, set[int]] = defaultdict(set)
         self.by_subheading: dict[str, set[int]] = defaultdict(set)  # for items known by code
         self.every_item: set[int] = set()
-        for position, control in enumerate(controls):
+        chosen = range(len(controls)) if positions is None else positions
+        for position in chosen:
+            control = controls[position]
             if control.matches is None:
                 self.every_item.add(position)
                 continue
@@ -88,6 +93,10 @@ class Timeline:
                 edges.add(suspension.until + ONE_DAY)
         self.edges = sorted(edges)
         self.memo: dict[int, DayStatus] = {}
+
+    def stretch(self, day: dt.date) -> int:
+        """The number of the stretch of days, in which no control changes status, of ``day``."""
+        return bisect.bisect_right(self.edges, day)
 
     def on(self, day: dt.date) -> DayStatus:
         """The controls in force and suspended on ``day``."""

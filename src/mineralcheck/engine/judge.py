@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from mineralcheck.engine import trace as tr
-from mineralcheck.engine.index import ControlIndex, Timeline, in_order
+from mineralcheck.engine.index import ControlIndex, DayStatus, Timeline, in_order
 from mineralcheck.engine.match import (
     APPLIES,
     NO,
@@ -20,6 +20,7 @@ from mineralcheck.engine.match import (
     match_listed_items,
     out_of_scope,
     scope_applies,
+    scope_problem,
 )
 from mineralcheck.engine.parties import Hit, Kind
 from mineralcheck.fields import EXACT
@@ -78,6 +79,7 @@ class Judge:
         self.uses: list[tuple[str, int, Decimal]] = []
         self._scopes: dict[tuple[str, ...], _Scope] = {}
         self.trace: tr.Trace | None = None  # set by ``explain``: the judge records its steps
+        self._scopes_index: dict[tuple[str, frozenset[str], bool, int, str], ControlIndex] = {}
 
     def _item_outcome(self, control: CompiledControl, index: int, context: _Context) -> ItemOutcome:
         item = context.manifest.items[index]
@@ -109,13 +111,21 @@ class Judge:
         findings = list(self._undefined_permits(context))
         # which items each control could cover, from the index: (control position -> items)
         candidates: dict[int, list[int]] = defaultdict(list)
-        for index, item in enumerate(manifest.items):
-            for position in self.index.candidates(item):
-                candidates[position].append(index)
         trace = self.trace
-        if trace is not None:
+        if trace is None:  # only the controls in force or suspended whose scope fits
+            stretch = self.timeline.stretch(day)
+            exporter = manifest.exporter.country
+            scope = (exporter, manifest.destinations, manifest.final_end_user.military, stretch)
+            for index, item in enumerate(manifest.items):
+                for position in self._scoped(scope, item.origin or exporter, status).candidates(
+                    item
+                ):
+                    candidates[position].append(index)
+        else:  # every control that names the item, to show why each one was set aside
+            for index, item in enumerate(manifest.items):
+                for position in self.index.candidates(item):
+                    candidates[position].append(index)
             self._trace_begin(trace, context, candidates, day, status.in_force | status.suspended)
-        governed = False
         demands: list[_Demand] = []
         for position in in_order(candidates.keys() & status.in_force):
             control = self.controls[position]
@@ -126,7 +136,6 @@ class Judge:
                     for index in candidates[position]:
                         trace.step(index, loaded, day, tr.OUT_OF_SCOPE, why)
                 continue
-            governed = True
             for index in candidates[position]:
                 outcome = self._item_outcome(control, index, context)
                 if outcome.outcome is Outcome.NO:
@@ -218,7 +227,7 @@ class Judge:
         if exporter not in self.jurisdictions:  # a pass never reads as "checked against its law"
             also = (
                 "; only other countries' controls that reach exports from abroad were checked"
-                if governed or self.governs_elsewhere
+                if self.governs_elsewhere
                 else ""
             )
             findings.append(
@@ -252,6 +261,32 @@ class Judge:
         self.uses = []
         findings.extend(self._permits(context, demands, day, drawn, self.uses))
         return findings, drawn
+
+    def _scoped(
+        self, scope: tuple[str, frozenset[str], bool, int], origin: str, status: DayStatus
+    ) -> ControlIndex:
+        """The index of the controls in force or suspended in the stretch of days that fit the
+        exporter, destinations, end user and the item's origin (parties are screened later).
+
+        A batch has few distinct scopes, so each index is built once and reused: a pack of
+        thousands of controls for other countries, destinations and origins costs an item no
+        more than the controls that can concern it.
+        """
+        key = (*scope, origin)
+        index = self._scopes_index.get(key)
+        if index is None:
+            exporter, destinations, military, _ = scope
+            fitting = [
+                position
+                for position in status.in_force | status.suspended
+                if scope_problem(self.controls[position], exporter, destinations, military) is None
+                and _origin_fits(self.controls[position], origin)
+            ]
+            index = ControlIndex(self.controls, fitting)
+            if len(self._scopes_index) >= 512:  # bounded: memory must not grow with the batch
+                self._scopes_index.clear()
+            self._scopes_index[key] = index
+        return index
 
     def _trace_begin(
         self,
@@ -550,6 +585,12 @@ def _drawn(demand: _Demand, item: Item) -> tuple[Decimal, str | None]:
     for share in shares:
         total = EXACT.add(total, share)
     return EXACT.divide(EXACT.multiply(weight, total), Decimal(100)), None
+
+
+def _origin_fits(control: CompiledControl, origin: str) -> bool:
+    """Whether goods of ``origin`` are goods the control is about (any, when it says none)."""
+    scope = control.loaded.control.origin
+    return scope is None or scope.includes(origin)
 
 
 def _same_terms(own: Permit, held: Licence) -> bool:

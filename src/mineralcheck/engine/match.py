@@ -299,21 +299,33 @@ def scope_applies(control: CompiledControl, manifest: Manifest) -> bool:
 def out_of_scope(control: CompiledControl, manifest: Manifest) -> str | None:
     """Why the exporter, destinations or end user put the manifest outside the control, or
     ``None`` when they fall under it."""
+    return scope_problem(
+        control,
+        manifest.exporter.country,
+        manifest.destinations,
+        manifest.final_end_user.military,
+    )
+
+
+def scope_problem(
+    control: CompiledControl, exporter: str, destinations: frozenset[str], military: bool
+) -> str | None:
+    """Why an export from ``exporter`` to ``destinations`` (for a military end user or not)
+    is outside the control, or ``None`` when it falls under it."""
     loaded = control.loaded
-    in_jurisdiction = manifest.exporter.country == loaded.rule.jurisdiction
+    in_jurisdiction = exporter == loaded.rule.jurisdiction
     if in_jurisdiction != (loaded.control.exporters == "in-jurisdiction"):
         if in_jurisdiction:
             return f"it governs goods exported from outside {loaded.rule.jurisdiction}"
         return (
-            f"it governs exports from {loaded.rule.jurisdiction}, and the exporter is in "
-            f"{manifest.exporter.country}"
+            f"it governs exports from {loaded.rule.jurisdiction}, and the exporter is in {exporter}"
         )
-    destinations = loaded.control.destinations
-    if not destinations.applies_to(manifest.destinations):
+    scope = loaded.control.destinations
+    if not scope.applies_to(destinations):
         return (
-            f"its destinations are {destinations.describe()}; the shipment goes to "
-            f"{', '.join(sorted(manifest.destinations))}"
+            f"its destinations are {scope.describe()}; the shipment goes to "
+            f"{', '.join(sorted(destinations))}"
         )
-    if loaded.control.end_users == "military" and not manifest.final_end_user.military:
+    if loaded.control.end_users == "military" and not military:
         return "it is about military end users, and the end user is not declared military"
     return None

@@ -165,3 +165,23 @@ class RulePack:
     def hash(self) -> str:
         """A digest of the bytes of every loaded rule file, in load order."""
         return self.digest.hexdigest()
+
+    def __getstate__(self) -> dict[str, object]:
+        """For the compiled-pack cache: the digest object cannot be pickled, its value can."""
+        state = dict(self.__dict__)
+        state["digest"] = self.digest.hexdigest()
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.digest = _Fixed(str(state["digest"]))  # type: ignore[assignment]
+
+
+class _Fixed:
+    """A finished digest, as read back from the compiled-pack cache."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def hexdigest(self) -> str:
+        return self.value

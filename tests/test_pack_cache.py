@@ -1,0 +1,107 @@
+"""The compiled-pack cache: used when sealed and current, rebuilt when stale, torn or forged, and
+never a reason for a different report."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import EXAMPLES, TEST_RULES, manifest
+
+ONE = str(EXAMPLES / "fail" / "cn-2023-23-gallium-day-effective-no-permit.yaml")
+
+
+def entries(directory: Path) -> list[Path]:
+    return sorted(directory.glob("pack-*.bin"))
+
+
+@pytest.fixture
+def cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("MINERALCHECK_CACHE_DIR", str(directory))
+    return directory
+
+
+def loads_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the times the pack is built from YAML."""
+    from mineralcheck.ruleset import loader
+
+    calls: list[int] = []
+    real = loader.load_pack
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "load_pack", counting)
+    return calls
+
+
+def test_a_second_run_reads_the_compiled_pack_and_reports_the_same(
+    cli: Any, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = loads_counted(monkeypatch)
+    first = cli(["verify", "--no-cache", "-f", "json", ONE])
+    assert calls == [1] and len(entries(cache_dir)) == 1
+    second = cli(["verify", "--no-cache", "-f", "json", ONE])
+    assert calls == [1]  # not built again
+    assert second.out == first.out and second.code == first.code == 1
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "empty"])
+def test_a_torn_or_altered_entry_is_rebuilt(
+    cli: Any, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    first = cli(["verify", "--no-cache", "-f", "json", ONE])
+    (entry,) = entries(cache_dir)
+    data = bytearray(entry.read_bytes())
+    if damage == "flip":
+        data[len(data) // 2] ^= 0xFF
+    elif damage == "truncate":
+        data = data[: len(data) // 3]
+    else:
+        data = bytearray()
+    entry.write_bytes(bytes(data))
+    calls = loads_counted(monkeypatch)
+    again = cli(["verify", "--no-cache", "-f", "json", ONE])
+    assert calls == [1] and again.out == first.out
+    assert entry.read_bytes() != bytes(data)  # rewritten whole
+
+
+class _Payload:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Path.touch, (self.marker,))
+
+
+def test_a_forged_entry_is_never_unpickled(cli: Any, cache_dir: Path, tmp_path: Path) -> None:
+    cli(["verify", "--no-cache", "-f", "json", ONE])
+    (entry,) = entries(cache_dir)
+    marker = tmp_path / "owned"
+    body = pickle.dumps(_Payload(marker))
+    entry.write_bytes(b"\0" * 32 + body)  # anyone who can write the cache, without the key
+    run = cli(["verify", "--no-cache", "-f", "json", ONE])
+    assert run.code == 1 and not marker.exists()
+
+
+def test_an_edited_rule_file_is_never_served_from_an_old_entry(
+    cli: Any, cache_dir: Path, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    rule = (TEST_RULES / "test-measure.yaml").read_text()
+    (rules / "test-measure.yaml").write_text(rule)
+    path = tmp_path / "m.yaml"
+    path.write_text(manifest())
+    args = ["verify", "--no-cache", "--no-bundled-rules", "--rules", str(rules), str(path)]
+    assert cli(args).code == 1  # gallium needs a licence
+    (rules / "test-measure.yaml").write_text(
+        rule.replace("requires: permit", "requires: review", 1)
+    )
+    assert cli(args).code == 0  # now a review: a warning, not the old entry's failure
+    assert len(entries(cache_dir)) == 2
