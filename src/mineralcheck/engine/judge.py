@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,10 +18,10 @@ from mineralcheck.engine.match import (
     ItemOutcome,
     Outcome,
     best,
+    exporter_fits,
     match_listed_items,
     out_of_scope,
     scope_applies,
-    scope_problem,
 )
 from mineralcheck.engine.parties import Hit, Kind
 from mineralcheck.fields import EXACT
@@ -79,7 +80,9 @@ class Judge:
         self.uses: list[tuple[str, int, Decimal]] = []
         self._scopes: dict[tuple[str, ...], _Scope] = {}
         self.trace: tr.Trace | None = None  # set by ``explain``: the judge records its steps
-        self._scopes_index: dict[tuple[str, frozenset[str], bool, int, str], ControlIndex] = {}
+        # which controls fit a scope: per condition and value, and per combination
+        self._fits: dict[tuple[str, object], frozenset[int]] = {}
+        self._allowed: dict[tuple[str, frozenset[str], bool, int, str], frozenset[int]] = {}
 
     def _item_outcome(self, control: CompiledControl, index: int, context: _Context) -> ItemOutcome:
         item = context.manifest.items[index]
@@ -117,9 +120,8 @@ class Judge:
             exporter = manifest.exporter.country
             scope = (exporter, manifest.destinations, manifest.final_end_user.military, stretch)
             for index, item in enumerate(manifest.items):
-                for position in self._scoped(scope, item.origin or exporter, status).candidates(
-                    item
-                ):
+                allowed = self._scoped(scope, item.origin or exporter, status)
+                for position in self.index.candidates(item) & allowed:
                     candidates[position].append(index)
         else:  # every control that names the item, to show why each one was set aside
             for index, item in enumerate(manifest.items):
@@ -264,29 +266,57 @@ class Judge:
 
     def _scoped(
         self, scope: tuple[str, frozenset[str], bool, int], origin: str, status: DayStatus
-    ) -> ControlIndex:
-        """The index of the controls in force or suspended in the stretch of days that fit the
-        exporter, destinations, end user and the item's origin (parties are screened later).
+    ) -> frozenset[int]:
+        """The controls in force or suspended in the stretch of days that fit the exporter,
+        destinations, end user and the item's origin (parties are screened later).
 
-        A batch has few distinct scopes, so each index is built once and reused: a pack of
-        thousands of controls for other countries, destinations and origins costs an item no
-        more than the controls that can concern it.
+        Each condition's set of fitting controls is worked out once per distinct value (a batch
+        has few exporters, destination sets and origins), and their intersection once per
+        combination: a pack of thousands of controls for other countries, destinations and
+        origins costs an item no more than the controls that can concern it.
         """
         key = (*scope, origin)
-        index = self._scopes_index.get(key)
-        if index is None:
-            exporter, destinations, military, _ = scope
-            fitting = [
-                position
-                for position in status.in_force | status.suspended
-                if scope_problem(self.controls[position], exporter, destinations, military) is None
-                and _origin_fits(self.controls[position], origin)
-            ]
-            index = ControlIndex(self.controls, fitting)
-            if len(self._scopes_index) >= 512:  # bounded: memory must not grow with the batch
-                self._scopes_index.clear()
-            self._scopes_index[key] = index
-        return index
+        allowed = self._allowed.get(key)
+        if allowed is None:
+            exporter, destinations, military, stretch = scope
+            allowed = (
+                self._fitting("status", stretch, lambda _: True, status.in_force | status.suspended)
+                & self._fitting("exporter", exporter, lambda c: exporter_fits(c, exporter))
+                & self._fitting(
+                    "destinations",
+                    destinations,
+                    lambda c: c.loaded.control.destinations.applies_to(destinations),
+                )
+                & self._fitting("origin", origin, lambda c: _origin_fits(c, origin))
+            )
+            if not military:
+                allowed -= self._fitting(
+                    "military", True, lambda c: c.loaded.control.end_users == "military"
+                )
+            if len(self._allowed) >= 4096:  # bounded: memory must not grow with the batch
+                self._allowed.clear()
+            self._allowed[key] = allowed
+        return allowed
+
+    def _fitting(
+        self,
+        dimension: str,
+        value: object,
+        fits: Callable[[CompiledControl], bool],
+        within: frozenset[int] | None = None,
+    ) -> frozenset[int]:
+        """The positions of the controls that ``fits`` for one value of one condition."""
+        key = (dimension, value)
+        found = self._fits.get(key)
+        if found is None:
+            if within is not None:
+                found = frozenset(within)
+            else:
+                found = frozenset(p for p, c in enumerate(self.controls) if fits(c))
+            if len(self._fits) >= 4096:
+                self._fits.clear()
+            self._fits[key] = found
+        return found
 
     def _trace_begin(
         self,

@@ -307,15 +307,21 @@ def out_of_scope(control: CompiledControl, manifest: Manifest) -> str | None:
     )
 
 
+def exporter_fits(control: CompiledControl, exporter: str) -> bool:
+    """Whether an export from ``exporter`` is one the control governs: from its jurisdiction,
+    or, for a control on exports from abroad (``exporters: elsewhere``), from anywhere else."""
+    in_jurisdiction = exporter == control.loaded.rule.jurisdiction
+    return in_jurisdiction == (control.loaded.control.exporters == "in-jurisdiction")
+
+
 def scope_problem(
     control: CompiledControl, exporter: str, destinations: frozenset[str], military: bool
 ) -> str | None:
     """Why an export from ``exporter`` to ``destinations`` (for a military end user or not)
     is outside the control, or ``None`` when it falls under it."""
     loaded = control.loaded
-    in_jurisdiction = exporter == loaded.rule.jurisdiction
-    if in_jurisdiction != (loaded.control.exporters == "in-jurisdiction"):
-        if in_jurisdiction:
+    if not exporter_fits(control, exporter):
+        if exporter == loaded.rule.jurisdiction:
             return f"it governs goods exported from outside {loaded.rule.jurisdiction}"
         return (
             f"it governs exports from {loaded.rule.jurisdiction}, and the exporter is in {exporter}"
