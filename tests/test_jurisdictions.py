@@ -205,3 +205,26 @@ def test_any_mineral_needs_forms_in_a_rule_file(cli: Any, tmp_path: Path) -> Non
     path.write_text(bad)
     run = cli(["rules", "lint", "--no-bundled-rules", str(path)])
     assert run.code == 1 and "any_mineral needs forms" in run.out
+
+
+def test_another_countrys_list_makes_nothing_a_chinese_dual_use_item(
+    cli: Any, tmp_path: Path
+) -> None:
+    """No. 46 of 2024 bars dual-use items to US military users: Zimbabwe's ban on lithium
+    concentrate or ore does not make them Chinese dual-use items."""
+    items = (
+        "  - description: Spodumene concentrate\n    mineral: spodumene\n    form: concentrate\n"
+        "    quantity: 100 t\n"
+        "  - description: Chrome ore\n    mineral: chromium\n    form: ore\n    quantity: 100 t\n"
+    )
+    text = manifest("2026-06-01", "CN", items).replace(
+        "consignee: {name: Buyer Co., country: CN}",
+        "consignee: {name: Buyer Inc., country: US}\n"
+        "end_user: {name: Buyer Inc., country: US, military: true}",
+    )
+    result = run_json(cli, tmp_path, text)
+    assert result["verdict"] == "pass", result["findings"]
+    # a Chinese dual-use item to the same end user is still barred
+    gallium = "  - description: Gallium\n    mineral: gallium\n    quantity: 1 kg\n"
+    barred = run_json(cli, tmp_path, text.replace(items, gallium))
+    assert ("cn-mofcom-2024-46/us-military", "prohibited") in codes(barred)

@@ -32,6 +32,7 @@ class ControlIndex:
         self.by_hs_prefix: dict[str, set[int]] = defaultdict(set)
         self.by_subheading: dict[str, set[int]] = defaultdict(set)  # for items known by code
         self.every_item: set[int] = set()
+        self.any_mineral: set[int] = set()  # item-listing controls over every mineral, by form
         chosen = range(len(controls)) if positions is None else positions
         for position in chosen:
             control = controls[position]
@@ -40,7 +41,7 @@ class ControlIndex:
                 continue
             for match in control.matches:
                 if match.spec.any_mineral:  # the form decides, whatever the mineral
-                    self.every_item.add(position)
+                    self.any_mineral.add(position)
                 for mineral in match.minerals | match.all_of:
                     self.by_mineral[mineral].add(position)
                 for prefix in match.spec.hs_codes:
@@ -51,7 +52,7 @@ class ControlIndex:
 
     def listing(self, item: Item) -> set[int]:
         """The item-listing controls whose matches could cover ``item``."""
-        found: set[int] = set()
+        found: set[int] = set(self.any_mineral)
         for mineral in item.mineral or ():
             found |= self.by_mineral.get(mineral, set())
         code = item.hs_code

@@ -92,7 +92,7 @@ class Judge:
         ):
             return NO  # the control is about goods of another origin
         if control.dual_use:
-            return context.dual_use(index)
+            return context.dual_use(index, control.loaded.rule.jurisdiction)
         if control.matches is None:
             return APPLIES
         return match_listed_items(control, item, context.manifest, context.in_force)
@@ -708,7 +708,7 @@ class _Context:
         self.document = document
         self.judge = judge
         self.in_force = in_force
-        self._dual_use: dict[int, ItemOutcome] = {}
+        self._dual_use: dict[tuple[int, str], ItemOutcome] = {}
         self._hits: dict[int, Hit | None] = {}
         self._places: dict[int, tuple[int, int | None, int | None, str | None]] = {}
 
@@ -735,20 +735,24 @@ class _Context:
             self._hits[key] = control.parties.screen(self.manifest)
         return self._hits[key]
 
-    def dual_use(self, index: int) -> ItemOutcome:
-        """Whether item ``index`` is a dual-use item: one that an item-listing control covers."""
-        if index not in self._dual_use:
+    def dual_use(self, index: int, jurisdiction: str) -> ItemOutcome:
+        """Whether item ``index`` is a dual-use item of ``jurisdiction``: one that an
+        item-listing control of that country covers (another country's ore ban, say
+        Zimbabwe's on lithium concentrate, makes nothing a Chinese dual-use item)."""
+        key = (index, jurisdiction)
+        if key not in self._dual_use:
             item = self.manifest.items[index]
             judge = self.judge
             listing = judge.index.listing(item) & self.in_force
-            self._dual_use[index] = best(
+            self._dual_use[key] = best(
                 [
                     match_listed_items(judge.controls[p], item, self.manifest, self.in_force)
                     for p in in_order(listing)
                     if not judge.controls[p].parties
+                    and judge.controls[p].loaded.rule.jurisdiction == jurisdiction
                 ]
             )
-        return self._dual_use[index]
+        return self._dual_use[key]
 
     def line(self, path: Path) -> int | None:
         mark = self.document.locate(path)
