@@ -21,7 +21,17 @@ STARTER: tuple[tuple[str, Any, str], ...] = (
     ),
     ("exclude", [], 'Files left out, for example "drafts/*".'),
     ("rules", [], "Extra rule files or directories, added to the bundled rule pack."),
-    ("bundled_rules", True, "false leaves out the China rule pack that ships with mineralcheck."),
+    (
+        "bundled_rules",
+        True,
+        "false leaves out the rule pack that ships with mineralcheck (China and seven other "
+        "exporting countries).",
+    ),
+    (
+        "packs",
+        None,
+        "Only these countries of the bundled pack (default: all), for example:",
+    ),
     (
         "format",
         "auto",
@@ -45,6 +55,9 @@ def starter_config() -> str:
         "# override these values; paths are relative to this file.",
     ]
     for key, value, comment in STARTER:
+        if value is None:  # an example, left commented out: the default is written nowhere
+            lines += ["", f"# {comment}", f'# {key} = ["cn", "cd", "id"]']
+            continue
         lines += ["", f"# {comment}", tomli_w.dumps({key: value}).rstrip("\n")]
     return "\n".join(lines) + "\n"
 

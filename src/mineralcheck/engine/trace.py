@@ -161,5 +161,6 @@ def _facts(item: Item) -> dict[str, Any]:
         "quantity": str(item.quantity),
         "origin": item.origin,
         "permits": list(item.permits),
+        "content": [f"{mineral} {share} %" for mineral, share in item.content or ()],
     }
     return {key: value for key, value in facts.items() if value not in (None, [])}
