@@ -223,3 +223,24 @@ def test_no_markup_or_control_character_from_a_manifest_reaches_the_terminal(  #
     assert "\x1b" not in out and "::error::forged" in out  # shown, escaped, inside a line
     assert "[bold red]PASS[/]" in out  # markup shown as written, never interpreted
     assert all(not line.startswith("::") for line in out.splitlines())
+
+
+def test_explain_as_of_and_pack_options(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "m.yaml"
+    path.write_text(manifest(ship_date="2023-07-01"))  # gallium before No. 23 of 2023
+    before = json.loads(cli(["explain", str(path), "-f", "json"]).out)
+    assert before["verdict"] == "pass" and before["date"] == "2023-07-01"
+    after = json.loads(cli(["explain", str(path), "--as-of", "2023-08-01", "-f", "json"]).out)
+    assert after["verdict"] == "fail" and after["date"] == "2023-08-01"
+    # without China's pack, nothing of China's law is checked, and the trace says so
+    other = json.loads(
+        cli(["explain", str(path), "--as-of", "2023-08-01", "--pack", "zw", "-f", "json"]).out
+    )
+    assert other["verdict"] == "pass"
+    assert [f["code"] for f in other["findings"]] == ["no-jurisdiction"]
+
+
+def test_the_html_format_writes_to_standard_output(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli(["verify", "--no-cache", "-f", "html", str(EXAMPLES / "pass")])
+    assert run.code == 0 and run.out.startswith("<!DOCTYPE html>")
+    assert run.out.rstrip().endswith("</html>") and 'id="count-pass"' in run.out
