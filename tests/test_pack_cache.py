@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import EXAMPLES, TEST_RULES, manifest
+from packs import overlapping_pack
 
 ONE = str(EXAMPLES / "fail" / "cn-2023-23-gallium-day-effective-no-permit.yaml")
 
@@ -105,3 +108,33 @@ def test_an_edited_rule_file_is_never_served_from_an_old_entry(
     )
     assert cli(args).code == 0  # now a review: a warning, not the old entry's failure
     assert len(entries(cache_dir)) == 2
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), files=st.integers(1, 6))
+def test_the_compiled_pack_equals_the_pack_loaded_from_yaml(seed: int, files: int) -> None:
+    """Over generated rule files: the pack read back from the cache decides every manifest as
+    the pack just built from the YAML does, and describes itself the same."""
+    import tempfile
+    from unittest import mock
+
+    from mineralcheck import packcache
+    from mineralcheck.pipeline import Checker, Options
+
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        overlapping_pack(root / "rules", files=files, per_file=8, seed=seed)
+        options = Options(rule_paths=(root / "rules",), bundled=True, pack_cache_dir=root / "c")
+        built = Checker(options)
+        compiled = built._compiled  # built from the YAML, and stored
+        assert packcache.load(root / "c", packcache.entry_name(built._fingerprint, None))
+        served = Checker(options)
+        with mock.patch("mineralcheck.ruleset.loader.load_pack", side_effect=AssertionError):
+            assert served._compiled is not compiled  # read back, not built: load_pack unused
+        assert served.pack.hash == built.pack.hash
+        assert [r for _, r in served.pack.rules] == [r for _, r in built.pack.rules]
+        assert served.pack.vocabulary.spellings == built.pack.vocabulary.spellings
+        assert served.info() == built.info()
+        for path in sorted(EXAMPLES.glob("*/*.yaml")):
+            raw = path.read_bytes()
+            assert served.check_bytes("m", raw) == built.check_bytes("m", raw), path
