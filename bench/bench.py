@@ -354,6 +354,10 @@ def main() -> int:
         "NO_COLOR": "1",
     }
     env.pop("GITHUB_ACTIONS", None)
+    # An installed package has its bytecode (pip compiles it); a developer environment that
+    # forbids writing it would charge every run for compiling mineralcheck's own sources,
+    # while the floors import site-packages that have theirs.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     figures: dict[str, float] = {}
     try:
         html_report(work, args.html_n, args.lines, mineralcheck, env, figures)
