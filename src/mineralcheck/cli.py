@@ -550,11 +550,15 @@ def _with_progress(results: Iterator["ManifestResult"]) -> Iterator["ManifestRes
             yield result
 
 
-class ExplainFormat(StrEnum):
-    """The formats of explain and query."""
+class TextOrJson(StrEnum):
+    """The formats of the commands that print for a person or a tool: explain, query, permits
+    and rules list."""
 
     TEXT = "text"
     JSON = "json"
+
+
+TextOrJsonOption = Annotated[TextOrJson, typer.Option("--format", "-f", help="text or json.")]
 
 
 @app.command()
@@ -576,9 +580,7 @@ def explain(
     permits: PermitsOption = None,
     reviews: ReviewsOption = None,
     config: ConfigOption = None,
-    output_format: Annotated[
-        ExplainFormat, typer.Option("--format", "-f", help="text or json.")
-    ] = ExplainFormat.TEXT,
+    output_format: TextOrJsonOption = TextOrJson.TEXT,
 ) -> int:
     """Why each item of a manifest passes, warns or fails: the decision trace.
 
@@ -616,7 +618,7 @@ def explain(
         )
     else:  # unreadable: the error result verify gives, with nothing to trace
         explanation = Explanation(raw, None)
-    if output_format is ExplainFormat.JSON:
+    if output_format is TextOrJson.JSON:
         sys.stdout.write(dumps(explanation, item))
     else:
         terminal = sys.stdout.isatty()
@@ -688,9 +690,7 @@ def query(
     bundled_rules: BundledOption = None,
     packs: PackOption = None,
     config: ConfigOption = None,
-    output_format: Annotated[
-        ExplainFormat, typer.Option("--format", "-f", help="text or json.")
-    ] = ExplainFormat.TEXT,
+    output_format: TextOrJsonOption = TextOrJson.TEXT,
 ) -> int:
     """What a shipment would need, without a manifest: the controls that apply, what each
     requires, and what cannot be decided from the facts given.
@@ -741,7 +741,7 @@ def query(
         origin=countries["--origin"],
     )
     answer = ask(setup.checker, facts)
-    if output_format is ExplainFormat.JSON:
+    if output_format is TextOrJson.JSON:
         sys.stdout.write(dumps(answer))
     else:
         sys.stdout.write(render(answer))
@@ -819,13 +819,6 @@ def _load_for_rules(
     return load_pack(settings.rules, settings.bundled_rules, settings.packs)
 
 
-class ListFormat(StrEnum):
-    """Output formats of ``rules list``."""
-
-    TEXT = "text"
-    JSON = "json"
-
-
 @rules_app.command("list")
 def rules_list(
     as_of: AsOfOption = None,
@@ -842,9 +835,7 @@ def rules_list(
     rules: RulesOption = None,
     bundled_rules: BundledOption = None,
     packs: PackOption = None,
-    output_format: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="text or json.")
-    ] = ListFormat.TEXT,
+    output_format: TextOrJsonOption = TextOrJson.TEXT,
 ) -> int:
     """List the measures: id, effective date, status on a date, reference and title."""
     import json
@@ -864,7 +855,7 @@ def rules_list(
     except ValueError as exc:
         raise UsageError(f"--destination: {exc}") from None
     rows = measure_rows(pack, day, name, country)
-    if output_format is ListFormat.JSON:
+    if output_format is TextOrJson.JSON:
         text = json.dumps({"as_of": day.isoformat(), "measures": rows}, indent=2)
         sys.stdout.write(text + "\n")
     else:
@@ -1068,9 +1059,7 @@ def permits_command(
     rules: RulesOption = None,
     bundled_rules: BundledOption = None,
     packs: PackOption = None,
-    output_format: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="text or json.")
-    ] = ListFormat.TEXT,
+    output_format: TextOrJsonOption = TextOrJson.TEXT,
 ) -> int:
     """Each licence of the registers: route, validity, what is left, who used it, expiry.
 
@@ -1127,7 +1116,7 @@ def permits_command(
                 "expired": days < 0,
             }
         )
-    if output_format is ListFormat.JSON:
+    if output_format is TextOrJson.JSON:
         sys.stdout.write(json.dumps({"as_of": day.isoformat(), "permits": rows}, indent=2) + "\n")
         return 0
     for row in rows:

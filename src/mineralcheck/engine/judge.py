@@ -278,9 +278,9 @@ class Judge:
         key = (*scope, origin)
         allowed = self._allowed.get(key)
         if allowed is None:
-            exporter, destinations, military, stretch = scope
+            exporter, destinations, military, _ = scope  # the stretch is in the key
             allowed = (
-                self._fitting("status", stretch, lambda _: True, status.in_force | status.suspended)
+                (status.in_force | status.suspended)
                 & self._fitting("exporter", exporter, lambda c: exporter_fits(c, exporter))
                 & self._fitting(
                     "destinations",
@@ -303,16 +303,12 @@ class Judge:
         dimension: str,
         value: object,
         fits: Callable[[CompiledControl], bool],
-        within: frozenset[int] | None = None,
     ) -> frozenset[int]:
         """The positions of the controls that ``fits`` for one value of one condition."""
         key = (dimension, value)
         found = self._fits.get(key)
         if found is None:
-            if within is not None:
-                found = frozenset(within)
-            else:
-                found = frozenset(p for p, c in enumerate(self.controls) if fits(c))
+            found = frozenset(p for p, c in enumerate(self.controls) if fits(c))
             if len(self._fits) >= 4096:
                 self._fits.clear()
             self._fits[key] = found

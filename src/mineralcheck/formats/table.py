@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from mineralcheck.formats import text
 from mineralcheck.formats.common import printable
 from mineralcheck.formats.interface import Style, render_with
 from mineralcheck.results import ManifestResult, Report, RunInfo, Severity, Summary
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _COLOURS = {
     Severity.PASS: "green",
@@ -45,24 +49,30 @@ class Writer:
         return _table(self.rows, self.style)
 
 
+def _console(buffer: io.StringIO, style: Style, width: int) -> Console:
+    """A Rich console writing to ``buffer``, coloured only when the style says so."""
+    from rich.console import Console
+
+    return Console(
+        file=buffer,
+        force_terminal=style.color,
+        no_color=not style.color,
+        width=style.width or width,
+        highlight=False,
+    )
+
+
 STACKED_BELOW = 120  # narrower terminals get a list: a table would split paths and ids
 
 
 def _stacked(results: list[ManifestResult], style: Style) -> str:
     """Each manifest on its own line, its findings below: paths, ids and rule ids never split
     inside a word (only a word longer than the terminal is folded)."""
-    from rich.console import Console
     from rich.padding import Padding
     from rich.text import Text
 
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=style.color,
-        no_color=not style.color,
-        width=style.width or 80,
-        highlight=False,
-    )
+    console = _console(buffer, style, 80)
     for result in results:
         head = Text()
         head.append(f"{result.verdict}".ljust(6), style=_COLOURS[result.verdict])
@@ -93,7 +103,6 @@ def _stacked(results: list[ManifestResult], style: Style) -> str:
 def _table(results: list[ManifestResult], style: Style) -> str:
     if (style.width or 120) < STACKED_BELOW:
         return _stacked(results, style)
-    from rich.console import Console
     from rich.markup import escape as escape_markup
 
     def escape(value: str) -> str:
@@ -127,13 +136,7 @@ def _table(results: list[ManifestResult], style: Style) -> str:
             )
         table.add_section()
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=style.color,
-        no_color=not style.color,
-        width=style.width or 120,
-        highlight=False,
-    )
+    console = _console(buffer, style, 120)
     console.print(table)
     return buffer.getvalue()
 
