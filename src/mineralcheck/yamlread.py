@@ -5,10 +5,17 @@ PyYAML's loaders resolve YAML 1.1 implicit types (``NO`` becomes ``False``, ``07
 This module builds the data straight from the parser's event stream instead: every scalar stays
 the string the author wrote (the models decide types), every value remembers its 1-based line
 and column, duplicate keys and tags are errors, and size, depth and alias expansion are bounded.
+
+Most manifests use a small part of YAML: block mappings and sequences, one-line plain or quoted
+scalars and one-line flow lists. ``_build_lines`` reads that part a line at a time, several
+times faster than turning libyaml's events into objects; on anything else (or anything it is
+not sure of) it gives up and the event reader, the reference, reads the text. Tests hold the
+two to identical data and positions on every example and on fuzzed text.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +29,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import BaseLoader as _Loader  # type: ignore[assignment]
 
 Path = tuple[str | int, ...]
+RawMark = tuple[int, int]  # 0-based line and column, as libyaml counts them
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _PLAIN_TAGS = frozenset(
@@ -67,9 +75,9 @@ class Document:
     """
 
     data: Any
-    values: dict[tuple[int, str | int], Any] = field(default_factory=dict)
-    keys: dict[tuple[int, str], Any] = field(default_factory=dict)
-    root: Any = None
+    values: dict[tuple[int, str | int], RawMark] = field(default_factory=dict)
+    keys: dict[tuple[int, str], RawMark] = field(default_factory=dict)
+    root: RawMark | None = None
 
     def _walk(self, path: Path, table: dict[Any, Any] | None) -> Any:
         node, found = self.data, self.root
@@ -98,8 +106,13 @@ class Document:
         return _to_mark(self._walk(path, self.keys))
 
 
-def _to_mark(raw: Any) -> Mark | None:
-    return None if raw is None else Mark(raw.line + 1, raw.column + 1)
+def _to_mark(raw: RawMark | None) -> Mark | None:
+    return None if raw is None else Mark(raw[0] + 1, raw[1] + 1)
+
+
+def _raw(event: Any) -> RawMark:
+    mark = event.start_mark
+    return (mark.line, mark.column)
 
 
 def _mark(event: Any) -> Mark:
@@ -116,14 +129,21 @@ def _decode(raw: bytes) -> str:
         raise YamlReadError("file is not valid UTF-8", Mark(line, column)) from None
 
 
-def read_yaml(raw: bytes | str, limits: Limits = DEFAULT_LIMITS) -> Document:
-    """Parse one YAML document into plain dicts, lists, strings and ``None``, with positions."""
+def read_yaml(raw: bytes | str, limits: Limits = DEFAULT_LIMITS, *, lines: bool = True) -> Document:
+    """Parse one YAML document into plain dicts, lists, strings and ``None``, with positions.
+
+    ``lines=False`` skips the line reader and always reads through libyaml's events (tests
+    compare the two)."""
     size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
     if size > limits.max_bytes:
         raise YamlReadError(
             f"file is {size} bytes, more than the limit of {limits.max_bytes}", Mark(1, 1)
         )
     text = raw if isinstance(raw, str) else _decode(raw)
+    if lines:
+        document = _build_lines(text, limits)
+        if document is not None:
+            return document
     try:
         return _build(text, limits)
     except yaml.MarkedYAMLError as exc:
@@ -204,11 +224,11 @@ def _build(text: str, limits: Limits) -> Document:
                             raise YamlReadError(
                                 "a mapping key must be plain text, not a collection", _mark(event)
                             )
-                        values[(id(parent[0]), parent[2])] = event.start_mark
+                        values[(id(parent[0]), parent[2])] = _raw(event)
                     else:
-                        values[(id(parent[0]), len(parent[0]))] = event.start_mark
+                        values[(id(parent[0]), len(parent[0]))] = _raw(event)
                 else:
-                    doc.root = event.start_mark
+                    doc.root = _raw(event)
                 counted += 1
                 stack.append([container, is_map, None, None, event.anchor, counted])
                 if counted > max_nodes:
@@ -251,13 +271,13 @@ def _build(text: str, limits: Limits) -> Document:
                     f"more than {max_nodes} values (alias expansion is bounded)", _mark(event)
                 )
             if not stack:
-                doc.root = event.start_mark
+                doc.root = _raw(event)
                 finished, have_root = value, True
                 continue
             parent = stack[-1]
             container = parent[0]
             if not parent[1]:
-                values[(id(container), len(container))] = event.start_mark
+                values[(id(container), len(container))] = _raw(event)
                 container.append(value)
             elif parent[2] is None:
                 if not isinstance(value, str):
@@ -267,13 +287,234 @@ def _build(text: str, limits: Limits) -> Document:
                         f"duplicate key {value!r} in the same mapping", _mark(event)
                     )
                 parent[2] = value
-                keys[(id(container), value)] = event.start_mark
+                keys[(id(container), value)] = _raw(event)
             else:
-                values.setdefault((id(container), parent[2]), event.start_mark)
+                values.setdefault((id(container), parent[2]), _raw(event))
                 container[parent[2]] = value
                 parent[2] = None
     finally:
         loader.dispose()
 
     doc.data = finished if have_root else None
+    return doc
+
+
+# --- the line reader ----------------------------------------------------------------------------
+
+# Characters libyaml reads as printable and not as a line break (NEL, LS, PS) or a byte-order
+# mark, without tabs or carriage returns: text with anything else goes to the event reader.
+_PLAIN_TEXT = re.compile(
+    "[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
+)
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
+_DOUBLE_QUOTED = re.compile(r'"([^"\\]*)"(?: +#.*)? *')
+_SINGLE_QUOTED = re.compile(r"'([^']*)'(?: +#.*)? *")
+_FLOW_LIST = re.compile(r"\[([^\[\]{}#\"']*)\](?: +#.*)? *")
+_FLOW_MAP = re.compile(r"\{([^\[\]{}#\"']*)\}(?: +#.*)? *")
+_FLOW_PAIR = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_-]*):( +)([^:]*?) *")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+
+
+class _GiveUpError(Exception):
+    """The line reader met YAML it does not read; the event reader takes over."""
+
+
+def _flow_mapping(
+    inner: str,
+    line: int,
+    offset: int,
+    values: dict[tuple[int, str | int], RawMark],
+    keys: dict[tuple[int, str], RawMark],
+) -> tuple[dict[str, Any], int]:
+    """``{key: value, ...}`` of plain keys and non-empty plain values, starting at ``offset``."""
+    mapping: dict[str, Any] = {}
+    if not inner.strip(" "):
+        return mapping, 1
+    for part in inner.split(","):
+        pair = _FLOW_PAIR.fullmatch(part)
+        if pair is None:
+            raise _GiveUpError
+        lead, key, gap, text = pair.groups()
+        if key in mapping or not text or text[0] in _INDICATORS:
+            raise _GiveUpError
+        keys[(id(mapping), key)] = (line, offset + len(lead))
+        values[(id(mapping), key)] = (line, offset + len(lead) + len(key) + 1 + len(gap))
+        mapping[key] = None if text in _NULLS else text
+        offset += len(part) + 1
+    return mapping, 2 * len(mapping) + 1
+
+
+def _inline(
+    rest: str,
+    line: int,
+    column: int,
+    values: dict[tuple[int, str | int], RawMark],
+    keys: dict[tuple[int, str], RawMark],
+) -> tuple[Any, int]:
+    """The value written after ``key: `` or ``- `` at ``column``, and how many values it is."""
+    first = rest[0]
+    if first == '"' or first == "'":
+        match = (_DOUBLE_QUOTED if first == '"' else _SINGLE_QUOTED).fullmatch(rest)
+        if match is None:
+            raise _GiveUpError
+        return match.group(1), 1
+    if first == "[":
+        match = _FLOW_LIST.fullmatch(rest)
+        if match is None:
+            raise _GiveUpError
+        inner = match.group(1)
+        items: list[Any] = []
+        if inner.strip(" "):
+            offset = column + 1
+            for part in inner.split(","):
+                text = part.strip(" ")
+                if not text or text[0] in _INDICATORS or ":" in text:
+                    raise _GiveUpError
+                values[(id(items), len(items))] = (line, offset + len(part) - len(part.lstrip(" ")))
+                items.append(None if text in _NULLS else text)
+                offset += len(part) + 1
+        return items, len(items) + 1
+    if first == "{":
+        match = _FLOW_MAP.fullmatch(rest)
+        if match is None:
+            raise _GiveUpError
+        return _flow_mapping(match.group(1), line, column + 1, values, keys)
+    if first in _INDICATORS:
+        raise _GiveUpError
+    cut = rest.find(" #")
+    text = (rest if cut < 0 else rest[:cut]).rstrip(" ")
+    if ": " in text or text.endswith(":"):
+        raise _GiveUpError
+    return (None if text in _NULLS else text), 1
+
+
+def _build_lines(text: str, limits: Limits) -> Document | None:
+    """Read block-style YAML a line at a time; ``None`` when the text needs the event reader.
+
+    Reads block mappings with plain keys, block sequences indented under their key, one-line
+    plain, single- and double-quoted scalars without escapes, and one-line flow lists of plain
+    scalars; gives up on anything else (tabs, anchors, tags, block scalars, multi-line scalars,
+    flow mappings, duplicate keys, documents markers...) rather than guess.
+    """
+    if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):
+            return None
+        text = text.replace("\r\n", "\n")
+    if _PLAIN_TEXT.fullmatch(text) is None:
+        return None
+    try:
+        return _read_lines(text, limits)
+    except _GiveUpError:
+        return None
+
+
+def _read_lines(text: str, limits: Limits) -> Document:
+    doc = Document(data=None)
+    values, keys = doc.values, doc.keys
+    key_line = _KEY_LINE.fullmatch
+    # a frame is (container, is_mapping, indent); containers join their parent when opened
+    stack: list[tuple[Any, bool, int]] = []
+    # a key or entry written without a value: (container, key or index, indent, empty-value mark)
+    pending: tuple[Any, str | int, int, RawMark] | None = None
+    counted = 0
+    max_depth = limits.max_depth
+
+    for number, line in enumerate(text.split("\n")):
+        body = line.lstrip(" ")
+        if not body or body[0] == "#":
+            continue
+        indent = len(line) - len(body)
+        entry = body == "-" or body.startswith("- ")
+        if pending is not None:
+            container, slot, owner, empty = pending
+            pending = None
+            if indent > owner:  # the pending value is the block this line opens
+                if len(stack) >= max_depth:
+                    raise _GiveUpError
+                opened: Any = [] if entry else {}
+                if not entry and key_line(body) is None:
+                    raise _GiveUpError  # a scalar on the line after its key
+                if isinstance(slot, str):
+                    container[slot] = opened
+                else:
+                    container.append(opened)
+                values[(id(container), slot)] = (number, indent)
+                stack.append((opened, not entry, indent))
+                counted += 1
+            else:
+                if isinstance(slot, str):
+                    container[slot] = None
+                else:
+                    container.append(None)
+                values[(id(container), slot)] = empty
+                counted += 1
+        if not stack:
+            if indent or entry or doc.root is not None:
+                raise _GiveUpError  # a root that is not a mapping at column 1, or a second root
+            doc.data = {}
+            doc.root = (number, 0)
+            stack.append((doc.data, True, 0))
+            counted += 1
+        while stack[-1][2] > indent:
+            stack.pop()
+            if not stack:
+                raise _GiveUpError
+        container, is_mapping, level = stack[-1]
+        if level != indent:
+            raise _GiveUpError
+        column = indent
+        if not is_mapping:
+            if not entry:
+                raise _GiveUpError
+            rest = body[1:].lstrip(" ")
+            slot = len(container)
+            if not rest or rest[0] == "#":
+                pending = (container, slot, indent, (number, indent + 1))
+                continue
+            column = indent + len(body) - len(rest)
+            if key_line(rest) is None:
+                value, size = _inline(rest, number, column, values, keys)
+                values[(id(container), slot)] = (number, column)
+                container.append(value)
+                counted += size
+                continue
+            if len(stack) >= max_depth:
+                raise _GiveUpError
+            mapping: dict[str, Any] = {}
+            values[(id(container), slot)] = (number, column)
+            container.append(mapping)
+            stack.append((mapping, True, column))
+            counted += 1
+            container, body = mapping, rest
+        elif entry:
+            raise _GiveUpError
+        match = key_line(body)
+        if match is None:
+            raise _GiveUpError
+        key, rest = match.group(1), match.group(2)
+        if key in container:
+            raise _GiveUpError  # the event reader names the duplicate
+        keys[(id(container), key)] = (number, column)
+        counted += 1
+        if not rest or rest[0] == "#":
+            pending = (container, key, column, (number, column + len(key) + 1))
+            continue
+        start = column + len(body) - len(rest)
+        value, size = _inline(rest, number, start, values, keys)
+        values[(id(container), key)] = (number, start)
+        container[key] = value
+        counted += size
+        if counted > limits.max_nodes:
+            raise _GiveUpError
+
+    if pending is not None:
+        container, slot, _, empty = pending
+        if isinstance(slot, str):
+            container[slot] = None
+        else:
+            container.append(None)
+        values[(id(container), slot)] = empty
+        counted += 1
+    if doc.root is None or counted > limits.max_nodes:
+        raise _GiveUpError
     return doc
