@@ -69,3 +69,79 @@ def test_the_scoped_index_equals_trying_every_control(  # type: ignore[no-untype
     full = explain(every, "m.yaml", raw).result  # every control naming the item, traced
     assert fast.findings == full.findings
     assert fast.verdict == full.verdict
+
+
+GOODS = st.fixed_dictionaries(
+    {
+        "mineral": st.sampled_from([None, *MINERALS]),
+        "hs_code": st.sampled_from([None, "2805301300", "8112929090", "2846901993", "8505111000"]),
+        "form": st.sampled_from([None, "metal", "oxide", "ore", "powder"]),
+        "purity": st.sampled_from([None, "90%", "99.99%"]),
+        "origin": st.sampled_from([None, *COUNTRIES]),
+    }
+).filter(lambda g: g["mineral"] or g["hs_code"])
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    batch=st.lists(
+        st.tuples(st.lists(GOODS, min_size=1, max_size=3), st.sampled_from(COUNTRIES)),
+        min_size=2,
+        max_size=5,
+    )
+)
+def test_a_judge_that_remembers_items_decides_as_a_fresh_one(  # type: ignore[no-untyped-def]
+    checkers, batch
+) -> None:
+    """Outcomes are remembered per control and distinct goods: a manifest judged after others
+    gets the findings it gets from a judge that has seen nothing (every fact in the key)."""
+    remembering, fresh = checkers
+    for goods, exporter in batch:
+        text = "".join(
+            "  - description: Goods\n    quantity: 1 kg\n"
+            + "".join(f"    {k}: {v}\n" for k, v in g.items() if v is not None)
+            for g in goods
+        )
+        raw = manifest(text, ship_date="2025-06-01", exporter=exporter).encode()
+        fresh.judge._outcomes.clear()
+        fresh.pack.vocabulary.parsed.clear()
+        assert (
+            remembering.check_bytes("m.yaml", raw).findings
+            == fresh.check_bytes("m.yaml", raw).findings
+        )
+
+
+GOODS_PAIRS = {  # the same goods but for one fact that changes the outcome of a control
+    "purity": ("mineral: tungsten\n    form: metal\n    purity: 99.99%", "CN", "purity: 90%"),
+    "form": ("mineral: dysprosium\n    form: oxide", "CN", "form: ore"),
+    "hs_code": ("hs_code: 8112929090", "CN", "hs_code: 8112929000"),  # listed, and beside it
+    "mineral": ("mineral: gallium\n    hs_code: 8112929090", "CN", "mineral: copper"),
+    "origin": ("mineral: dysprosium\n    form: metal\n    origin: CN", "DE", "origin: BR"),
+}
+
+
+@pytest.mark.parametrize("fact", list(GOODS_PAIRS))
+def test_each_fact_of_the_goods_keeps_remembered_outcomes_apart(fact: str) -> None:
+    goods, exporter, changed = GOODS_PAIRS[fact]
+    key = changed.split(":")[0]
+    lines = goods.split("\n    ")
+    other = "\n    ".join(changed if line.startswith(key) else line for line in lines)
+    texts = [
+        manifest(
+            f"  - description: Goods\n    quantity: 1 kg\n    {g}\n",
+            ship_date="2025-12-01",
+            exporter=exporter,
+        ).encode()
+        for g in (goods, other)
+    ]
+    fresh = [Checker(Options()).check_bytes("m.yaml", raw) for raw in texts]
+    assert fresh[0].findings != fresh[1].findings  # the fact decides something
+    remembering = Checker(Options())
+    for order in (texts, texts[::-1]):
+        for raw in order:
+            result = remembering.check_bytes("m.yaml", raw)
+            assert result.findings == fresh[texts.index(raw)].findings

@@ -1204,6 +1204,10 @@ def main(argv: list[str] | None = None) -> int:
     """
     import signal
 
+    # Pydantic looks for plugins among the entry points of every installed distribution the
+    # first time it builds a model, on every run; mineralcheck uses none. A variable the user
+    # set keeps its value.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     utf8_streams()
     handlers = {}
     # Ctrl-C too: typer would turn a KeyboardInterrupt into a silent exit code.

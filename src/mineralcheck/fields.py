@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BeforeValidator, StringConstraints, ValidationInfo, WithJsonSchema
 
@@ -22,6 +23,32 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _POSITIVE_INT = re.compile(r"[1-9][0-9]*")
 _HS_STRIP = re.compile(r"[.\s]")
 _PERCENT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*%?")
+
+
+_Parsed = TypeVar("_Parsed")
+
+
+def memo(parse: Callable[[Any], _Parsed]) -> Callable[[Any], _Parsed]:
+    """``parse``, remembering what it made of each string (a batch repeats the same minerals,
+    countries, codes, dates and quantities in many files). Only results are kept: a string it
+    refuses is refused again, with the same error, every time. ``parse`` must return values
+    that nothing changes (strings, numbers, dates, frozen models)."""
+    known: dict[str, _Parsed] = {}
+
+    def parsed(value: Any) -> _Parsed:
+        if type(value) is str:
+            found = known.get(value)
+            if found is None:
+                found = parse(value)
+                if len(known) >= 4096:  # bounded: a batch of unique values must not grow it
+                    known.clear()
+                known[value] = found
+            return found
+        return parse(value)
+
+    parsed.__doc__ = parse.__doc__
+    parsed.__wrapped__ = parse  # type: ignore[attr-defined]
+    return parsed
 
 
 def _text(value: Any, what: str) -> str:
@@ -65,6 +92,7 @@ def parse_decimal(value: Any, what: str = "a plain decimal number") -> Decimal:
     return Decimal(text)
 
 
+@memo
 def parse_date(value: Any) -> dt.date:
     """A calendar date written ``YYYY-MM-DD``; impossible dates are errors."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -78,6 +106,7 @@ def parse_date(value: Any) -> dt.date:
         raise ValueError(f"{text!r} is not a real calendar date") from None
 
 
+@memo
 def parse_country(value: Any) -> str:
     """An ISO 3166-1 country (alpha-2, alpha-3 or English short name) as upper-case alpha-2."""
     return countries.to_alpha2(_text(value, "a country"))
@@ -99,6 +128,7 @@ def _hs_digits(value: Any, shortest: int, what: str) -> str:
     return text
 
 
+@memo
 def parse_hs_code(value: Any) -> str:
     """A customs commodity code: 4 to 10 digits after dots and spaces are dropped."""
     return _hs_digits(value, 4, "an HS code")
@@ -129,6 +159,7 @@ def parse_bool(value: Any) -> bool:
     raise ValueError(f"{value!r} is not true or false")
 
 
+@memo
 def parse_percent(value: Any) -> Decimal:
     """A percentage in (0, 100]: ``99.99%``, ``99.99 %`` or ``99.99``."""
     text = _text(value, "a percentage")
@@ -171,6 +202,12 @@ def parse_minerals(value: Any, info: ValidationInfo) -> tuple[str, ...]:
     if not raw:
         raise ValueError("expected at least one mineral")
     vocabulary = vocabulary_of(info)
+    key: object = None  # texts seen before are not looked up again
+    if vocabulary is not None and all(type(entry) is str for entry in raw):
+        key = value if type(value) is str else tuple(raw)
+        found: tuple[str, ...] | None = vocabulary.parsed.get(key)
+        if found is not None:
+            return found
     names: list[str] = []
     for entry in raw:
         text = _text(entry, "a mineral name or element symbol")
@@ -190,6 +227,11 @@ def parse_minerals(value: Any, info: ValidationInfo) -> tuple[str, ...]:
         for part in vocabulary.expand(name):
             if part not in names:
                 names.append(part)
+    if key is not None:
+        assert vocabulary is not None
+        if len(vocabulary.parsed) >= 4096:  # bounded, as ``memo``
+            vocabulary.parsed.clear()
+        vocabulary.parsed[key] = tuple(names)
     return tuple(names)
 
 

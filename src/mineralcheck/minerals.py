@@ -35,6 +35,8 @@ class Vocabulary:
 
     spellings: dict[str, str] = field(default_factory=dict)
     contents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # what ``fields.parse_minerals`` made of each text or list of texts, emptied by ``add``
+    parsed: dict[object, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def with_elements(cls) -> Vocabulary:
@@ -48,6 +50,7 @@ class Vocabulary:
 
     def add(self, name: str, aliases: Iterable[str] = (), contains: Iterable[str] = ()) -> None:
         """Define ``name`` (its aliases, and the minerals it always contains) as a mineral."""
+        self.parsed.clear()
         canonical = name.casefold()
         self.spellings.setdefault(canonical, canonical)
         for alias in aliases:

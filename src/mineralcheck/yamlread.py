@@ -313,6 +313,12 @@ _FLOW_LIST = re.compile(r"\[([^\[\]{}#\"']*)\](?: +#.*)? *")
 _FLOW_MAP = re.compile(r"\{([^\[\]{}#\"']*)\}(?: +#.*)? *")
 _FLOW_PAIR = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_-]*):( +)([^:]*?) *")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+# The commonest line, ``key: plain value  # comment``, in one match: a plain scalar that does
+# not start with an indicator, holds no ``": "`` or ``" #"`` and does not end with ``:``.
+_KEY_AND_PLAIN = re.compile(
+    r"( *)([A-Za-z_][A-Za-z0-9_-]*): +([^-?:,\[\]{}#&*!|>'\"%@` ](?:[^:#]|:(?! |$)|(?<! )#)*?)"
+    r" *(?: #.*)?"
+)
 
 
 class _GiveUpError(Exception):
@@ -419,7 +425,19 @@ def _read_lines(text: str, limits: Limits) -> Document:
     counted = 0
     max_depth = limits.max_depth
 
+    key_and_plain = _KEY_AND_PLAIN.fullmatch
     for number, line in enumerate(text.split("\n")):
+        if pending is None and stack:
+            simple = key_and_plain(line)
+            if simple is not None:
+                lead, key, plain = simple.groups()
+                container, is_mapping, level = stack[-1]
+                if is_mapping and level == len(lead) and key not in container:
+                    keys[(id(container), key)] = (number, level)
+                    values[(id(container), key)] = (number, simple.start(3))
+                    container[key] = None if plain in _NULLS else plain
+                    counted += 2
+                    continue
         body = line.lstrip(" ")
         if not body or body[0] == "#":
             continue

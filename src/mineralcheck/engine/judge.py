@@ -83,6 +83,7 @@ class Judge:
         # which controls fit a scope: per condition and value, and per combination
         self._fits: dict[tuple[str, object], frozenset[int]] = {}
         self._allowed: dict[tuple[str, frozenset[str], bool, int, str], frozenset[int]] = {}
+        self._outcomes: dict[tuple[object, ...], ItemOutcome] = {}
 
     def _item_outcome(self, control: CompiledControl, index: int, context: _Context) -> ItemOutcome:
         item = context.manifest.items[index]
@@ -95,7 +96,29 @@ class Judge:
             return context.dual_use(index, control.loaded.rule.jurisdiction)
         if control.matches is None:
             return APPLIES
-        return match_listed_items(control, item, context.manifest, context.in_force)
+        return self.listed_outcome(control, item, context.manifest, context.in_force)
+
+    def listed_outcome(
+        self, control: CompiledControl, item: Item, manifest: Manifest, in_force: frozenset[int]
+    ) -> ItemOutcome:
+        """``match_listed_items``, worked out once per control and distinct item: a batch
+        repeats the same goods (mineral, code, form, purity, origin) in many manifests."""
+        key = (
+            id(control),
+            item.mineral,
+            item.hs_code,
+            item.form,
+            item.purity,
+            item.origin or manifest.exporter.country,
+            in_force if control.sources is not None else None,
+        )
+        outcome = self._outcomes.get(key)
+        if outcome is None:
+            outcome = match_listed_items(control, item, manifest, in_force)
+            if len(self._outcomes) >= 65536:  # bounded: memory must not grow with the batch
+                self._outcomes.clear()
+            self._outcomes[key] = outcome
+        return outcome
 
     def findings(
         self, manifest: Manifest, document: Document, as_of: dt.date | None = None
@@ -742,7 +765,7 @@ class _Context:
             listing = judge.index.listing(item) & self.in_force
             self._dual_use[key] = best(
                 [
-                    match_listed_items(judge.controls[p], item, self.manifest, self.in_force)
+                    judge.listed_outcome(judge.controls[p], item, self.manifest, self.in_force)
                     for p in in_order(listing)
                     if not judge.controls[p].parties
                     and judge.controls[p].loaded.rule.jurisdiction == jurisdiction

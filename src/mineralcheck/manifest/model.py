@@ -7,7 +7,14 @@ from decimal import Decimal
 from functools import cache, cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from mineralcheck.fields import (
     EXACT,
@@ -22,6 +29,7 @@ from mineralcheck.fields import (
     Percent,
     PositiveInt,
     Text,
+    memo,
     parse_decimal,
     parse_text,
 )
@@ -85,6 +93,7 @@ def _currencies() -> frozenset[str]:
     return frozenset(currency.alpha_3 for currency in pycountry.currencies)
 
 
+@memo
 def _currency(value: Any) -> str:
     code = parse_text(value).upper()
     if code not in _currencies():
@@ -101,9 +110,22 @@ class Money(_Strict):
     currency: Annotated[str, BeforeValidator(_currency), WithJsonSchema({"type": "string"})]
 
 
+@memo
+def _quantity(value: Any) -> Any:
+    """A quantity written ``"500 kg"``, made once per distinct text; anything else (a mapping,
+    or text that is not a valid quantity) is left for validation to judge and explain."""
+    pair = _split_pair(value, "value", "unit")
+    if isinstance(value, str):
+        try:
+            return Quantity.model_validate(pair)
+        except ValidationError:
+            pass
+    return pair
+
+
 QuantityField = Annotated[
     Quantity,
-    BeforeValidator(lambda v: _split_pair(v, "value", "unit")),
+    BeforeValidator(_quantity),
     WithJsonSchema(
         {
             "anyOf": [
@@ -157,6 +179,7 @@ class EndUser(Party):
     end_use: Text | None = None
 
 
+@memo
 def _form(value: Any) -> str:
     text = parse_text(value)
     name = canonical_form(text)
