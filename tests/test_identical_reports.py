@@ -15,7 +15,9 @@ from conftest import EXAMPLES
 FORMATS = ["json", "sarif", "junit", "text", "markdown", "html"]
 
 
-def run(tmp_path: Path, cache: str, args: list[str]) -> bytes:
+def run(
+    tmp_path: Path, cache: str, args: list[str], target: Path = EXAMPLES, code: int = 2
+) -> bytes:
     env = {
         **os.environ,
         "MINERALCHECK_CACHE_DIR": str(tmp_path / cache),
@@ -23,9 +25,9 @@ def run(tmp_path: Path, cache: str, args: list[str]) -> bytes:
         "NO_COLOR": "1",
     }
     env.pop("GITHUB_ACTIONS", None)
-    command = [sys.executable, "-m", "mineralcheck", "verify", str(EXAMPLES), *args]
+    command = [sys.executable, "-m", "mineralcheck", "verify", str(target), *args]
     done = subprocess.run(command, capture_output=True, env=env, timeout=300, check=False)
-    assert done.returncode == 2, done.stderr  # examples/error holds broken manifests
+    assert done.returncode == code, done.stderr  # examples/error holds broken manifests
     return done.stdout
 
 
@@ -37,3 +39,37 @@ def test_every_way_of_running_gives_the_same_report(tmp_path: Path, fmt: str) ->
     warm = run(tmp_path, "b", ["-f", fmt, "--jobs", "2"])  # answered from it
     warm_one = run(tmp_path, "b", ["-f", fmt, "--jobs", "1"])
     assert one and one == several == cold == warm == warm_one
+
+
+@pytest.fixture(scope="module")
+def register_batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """Manifests naming licences of a register small enough that some lines overdraw them."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from bench import register_batch as make  # type: ignore[import-not-found]
+    from bench import reviews_file
+
+    folder = tmp_path_factory.mktemp("register-batch")
+    register = make(folder, 60, 4)
+    register.write_text(register.read_text().replace("1000 t", "40 t"), encoding="utf-8")
+    return folder / "named", register, reviews_file(folder, 30, 60)
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "sarif"])
+def test_the_ledger_gives_the_same_report_in_one_process_and_several(
+    tmp_path: Path, register_batch: tuple[Path, Path, Path], fmt: str
+) -> None:
+    named, register, reviews = register_batch
+    records = ["--permits", str(register), "--reviews", str(reviews), "-f", fmt]
+
+    def ledger_run(cache: str, args: list[str]) -> bytes:
+        return run(tmp_path, cache, [*records, *args], target=named, code=1)
+
+    one = ledger_run("a", ["--no-cache", "--jobs", "1"])
+    several = ledger_run("a", ["--no-cache", "--jobs", "2"])
+    cold = ledger_run("b", ["--jobs", "2"])
+    warm = ledger_run("b", ["--jobs", "1"])
+    assert one == several == cold == warm
+    if fmt == "json":  # the batch draws licences down and overdraws some
+        assert b'"licence-drawn"' in one
+        drawn = one.count(b'"code":"drawn"')
+        assert drawn > 100 and one.count(b"drew on licence") == drawn  # every line it served

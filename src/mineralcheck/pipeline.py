@@ -267,9 +267,10 @@ class Checker:
 
         assert self.register is not None
         named = list(paths)
-        results = list(self.results([*named, *extra], stdin))
-        drawn = Ledger(self.register).draw(results)
-        yield from drawn[: len(named)]
+        ledger = Ledger(self.register)
+        for result in self.results([*named, *extra], stdin):
+            ledger.add(result)  # while the workers check the rest
+        yield from ledger.finish()[: len(named)]
 
     def _pool(self) -> ProcessPoolExecutor:
         import multiprocessing

@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from mineralcheck.fields import EXACT
 from mineralcheck.formats.common import DRAWN
@@ -53,48 +53,117 @@ class Account:
         """The manifests that used the licence so far, for a finding."""
         return ", ".join(f"{ident} ({path})" for ident, path in self.users) or "none"
 
+    def balance(self) -> str:
+        """What the licence has left, for the line that just drew on it."""
+        left, shipments = self.left(), self.shipments_left()
+        parts = []
+        if left is not None:
+            parts.append(f"{_kg(left)} left of {self.licence.quantity}")
+        if shipments is not None:
+            parts.append(f"{shipments} shipment(s) left")
+        return ", ".join(parts) or "no quantity or shipment limit"
+
     def shipments_left(self) -> int | None:
         """The shipments left (``None``: no limit)."""
         limit = self.licence.shipment_limit
         return None if limit is None else limit - len(self.shipments)
 
 
+class _Use(NamedTuple):
+    """One item's draw on a register licence, as the ledger orders and applies it."""
+
+    ship_date: str
+    manifest_id: str
+    line: int
+    number: str
+    amount: Decimal
+    position: int  # the result's place in the run
+
+
+class _Spot(NamedTuple):
+    """Where a ``covered`` finding's code and message stand in a result's findings text."""
+
+    code: int
+    message: int
+    end: int
+    text: str  # the message as written
+
+
 class Ledger:
-    """Draws the licences of a register down over the results of one run."""
+    """Draws the licences of a register down over the results of one run.
+
+    ``add`` takes each result as it arrives (while the workers still check the rest, so the
+    reading of uses and the finding of each ``covered`` finding cost the run nothing); ``finish``
+    then applies the uses in ship-date order and writes what each licence had left.
+    """
 
     def __init__(self, register: Register) -> None:
         self.accounts = {n: Account(licence) for n, licence in register.licences.items()}
+        self.results: list[ManifestResult] = []
+        self.uses: list[_Use] = []
+        self.spots: dict[tuple[int, int, str], _Spot | None] = {}  # (position, line, number)
+        self.texts: dict[int, str] = {}  # findings text of results checked in this process
 
     def draw(self, results: list[ManifestResult]) -> list[ManifestResult]:
         """The results, with a ``fail`` on every use past a licence's limits."""
-        uses: list[tuple[str, str, int, str, Decimal, int]] = []
-        for position, result in enumerate(results):
-            facts: dict[str, Any] = json.loads(result.facts) if result.facts else {}
-            for number, line, kilograms in facts.get("uses", ()):
-                uses.append(
-                    (facts["ship_date"], result.manifest_id or "", line, number,
-                     Decimal(kilograms), position)
-                )  # fmt: skip
+        for result in results:
+            self.add(result)
+        return self.finish()
+
+    def add(self, result: ManifestResult) -> None:
+        """Take one more result of the run (in the order they are reported)."""
+        position = len(self.results)
+        self.results.append(result)
+        if not result.facts or '"uses"' not in result.facts:
+            return
+        facts: dict[str, Any] = json.loads(result.facts)
+        ident = result.manifest_id or ""
+        text = result.findings_json
+        if text is None:  # checked in this process: its findings are objects yet
+            text = self.texts[position] = encode_findings(result.findings)
+        for number, line, kilograms in facts["uses"]:
+            self.uses.append(
+                _Use(facts["ship_date"], ident, line, number, Decimal(kilograms), position)
+            )
+            self.spots[(position, line, number)] = self._spot(text, line, number)
+
+    def _spot(self, text: str, line: int, number: str) -> _Spot | None:
+        licence = self.accounts[number].licence
+        message = (
+            f"item {line} is covered by permit {number} "
+            f"(valid {licence.valid_from} to {licence.valid_until})"
+        )
+        tail = f',"item":{line},"message":{json_string(message)}'
+        at = text.find(tail)
+        head = text.rfind('{"severity":', 0, at) if at >= 0 else -1
+        code = text.find(_COVERED_CODE, head, at) if head >= 0 else -1
+        if code < 0 or not _RULE.fullmatch(text, code + len(_COVERED_CODE), at):
+            return None  # no such finding: the line's permit was not this licence
+        return _Spot(code, at + len(tail) - len(json_string(message)), at + len(tail), message)
+
+    def finish(self) -> list[ManifestResult]:
+        """The results added, with a ``fail`` on every use past a licence's limits and each
+        licence's balance after every line it served."""
+        results = self.results
         failures: dict[int, list[tuple[int, str, str]]] = {}
         drawn: dict[int, list[tuple[int, str, str]]] = {}
-        validity: dict[str, tuple[object, object]] = {}
-        for _, _, line, number, amount, position in sorted(uses, key=lambda u: u[:3]):
+        for use in sorted(self.uses, key=_order):
+            number, line, amount, position = use.number, use.line, use.amount, use.position
             account = self.accounts[number]
-            result = results[position]
+            licence = account.licence
             new = position not in account.shipments
             left_shipments = account.shipments_left()
             if new and left_shipments is not None and left_shipments <= 0:
-                limit = account.licence.shipment_limit
                 problem = (
-                    f"licence {number} ({account.licence.route}) serves {limit} shipment(s), "
-                    f"already used by {account.before()}"
+                    f"licence {number} ({licence.route}) serves {licence.shipment_limit} "
+                    f"shipment(s), already used by {account.before()}"
                 )
                 failures.setdefault(position, []).append((line, number, problem))
                 continue
             left = account.left()
             if left is not None and amount > left:
                 problem = (
-                    f"licence {number} has {_kg(left)} left of {account.licence.quantity}; item "
+                    f"licence {number} has {_kg(left)} left of {licence.quantity}; item "
                     f"{line} needs {_kg(amount)} (used before by {account.before()})"
                 )
                 failures.setdefault(position, []).append((line, number, problem))
@@ -102,73 +171,59 @@ class Ledger:
             account.used = EXACT.add(account.used, amount)
             if new:
                 account.shipments.add(position)
-                account.users.append((result.manifest_id or "?", result.path))
-            left_now, shipments_now = account.left(), account.shipments_left()
-            balance = (
-                ", ".join(
-                    part
-                    for part in (
-                        f"{_kg(left_now)} left of {account.licence.quantity}"
-                        if left_now is not None
-                        else "",
-                        f"{shipments_now} shipment(s) left" if shipments_now is not None else "",
-                    )
-                    if part
-                )
-                or "no quantity or shipment limit"
-            )
+                account.users.append((results[position].manifest_id or "?", results[position].path))
             drawn.setdefault(position, []).append(
-                (line, number, f"drew on licence {number} ({account.licence.route}): {balance}")
+                (line, number, f"drew on licence {number} ({licence.route}): {account.balance()}")
             )
-            validity[number] = (account.licence.valid_from, account.licence.valid_until)
         changed = []
         for position, result in enumerate(results):
             if position in failures:
                 changed.append(_changed(result, failures[position], drawn.get(position, [])))
             elif position in drawn:
-                changed.append(_balances(result, drawn[position], validity))
+                changed.append(self._balances(position, result, drawn[position]))
             else:
                 changed.append(result)
         return changed
 
+    def _balances(
+        self, position: int, result: ManifestResult, draws: list[tuple[int, str, str]]
+    ) -> ManifestResult:
+        """The result with each line a licence served showing what it had left; the verdict
+        does not change, so the findings' JSON text is edited where each ``covered`` finding
+        stands (decoding and encoding every finding of thousands of manifests costs more)."""
+        text = result.findings_json or self.texts[position]
+        edits: list[tuple[int, int, str]] = []
+        for line, number, balance in draws:
+            spot = self.spots.get((position, line, number))
+            if spot is None:
+                continue
+            edits.append((spot.code, spot.code + len(_COVERED_CODE), f'"code":"{DRAWN}"'))
+            edits.append((spot.message, spot.end, json_string(f"{spot.text}; {balance}")))
+        pieces: list[str] = []
+        at = 0
+        for begin, finish, replacement in sorted(edits):
+            pieces += (text[at:begin], replacement)
+            at = finish
+        pieces.append(text[at:])
+        edited = ManifestResult(
+            result.path,
+            result.manifest_id,
+            result.verdict,
+            None,
+            result.lines,
+            "".join(pieces),
+            result.facts,
+        )
+        edited.digest = result.digest
+        return edited
 
-_COVERED = re.compile(
-    r'"code":"covered"(,"rule":(?:null|"[^"\\]*")),"item":(\d+),"message":("(?:[^"\\]|\\.)*")'
-)
+
+def _order(use: _Use) -> tuple[str, str, int]:
+    return (use.ship_date, use.manifest_id, use.line)
 
 
-def _balances(
-    result: ManifestResult,
-    draws: list[tuple[int, str, str]],
-    validity: dict[str, tuple[object, object]],
-) -> ManifestResult:
-    """The result with each line a licence served showing what it had left; the verdict does
-    not change, so the findings' JSON text is edited in one pass (a batch of thousands of
-    manifests would otherwise decode and encode every finding again)."""
-    text = result.findings_json or encode_findings(result.findings)
-    wanted: dict[tuple[str, str], str] = {}
-    for line, number, balance in draws:
-        valid_from, valid_until = validity[number]
-        message = f"item {line} is covered by permit {number} (valid {valid_from} to {valid_until})"
-        wanted[(str(line), json_string(message))] = json_string(f"{message}; {balance}")
-
-    def edit(match: re.Match[str]) -> str:
-        replacement = wanted.get((match.group(2), match.group(3)))
-        if replacement is None:
-            return match.group(0)
-        return f'"code":"{DRAWN}"{match.group(1)},"item":{match.group(2)},"message":{replacement}'
-
-    edited = ManifestResult(
-        result.path,
-        result.manifest_id,
-        result.verdict,
-        None,
-        result.lines,
-        _COVERED.sub(edit, text),
-        result.facts,
-    )
-    edited.digest = result.digest
-    return edited
+_COVERED_CODE = '"code":"covered"'
+_RULE = re.compile(r',"rule":(?:null|"[^"\\{}]*")')
 
 
 def _changed(
