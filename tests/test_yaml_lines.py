@@ -120,6 +120,11 @@ def test_documents_the_line_reader_reads_are_read_the_same(text: str) -> None:
         "a: [x,\n  y]\n",
         "a: [x, y,]\n",
         "a: b: c\n",
+        "a: b:\n",
+        "x: 1\na: b:\n",  # past the first line, where the commonest lines are read faster
+        "x: 1\na: b:  # comment\n",
+        "x: 1\na: b: c\n",
+        "x: 1\na: *b\n",
         "a:\tb\n",
         "a: 1\rb: 2\n",
         "a: x\u2028y\n",

@@ -313,12 +313,9 @@ _FLOW_LIST = re.compile(r"\[([^\[\]{}#\"']*)\](?: +#.*)? *")
 _FLOW_MAP = re.compile(r"\{([^\[\]{}#\"']*)\}(?: +#.*)? *")
 _FLOW_PAIR = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_-]*):( +)([^:]*?) *")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-# The commonest line, ``key: plain value  # comment``, in one match: a plain scalar that does
+# The commonest line, ``key: value``; the value is read here when it is a plain scalar that does
 # not start with an indicator, holds no ``": "`` or ``" #"`` and does not end with ``:``.
-_KEY_AND_PLAIN = re.compile(
-    r"( *)([A-Za-z_][A-Za-z0-9_-]*): +([^-?:,\[\]{}#&*!|>'\"%@` ](?:[^:#]|:(?! |$)|(?<! )#)*?)"
-    r" *(?: #.*)?"
-)
+_KEY_AND_VALUE = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_-]*): +([^ ].*)")
 
 
 class _GiveUpError(Exception):
@@ -425,14 +422,24 @@ def _read_lines(text: str, limits: Limits) -> Document:
     counted = 0
     max_depth = limits.max_depth
 
-    key_and_plain = _KEY_AND_PLAIN.fullmatch
+    key_and_value = _KEY_AND_VALUE.fullmatch
+    indicators = _INDICATORS
     for number, line in enumerate(text.split("\n")):
         if pending is None and stack:
-            simple = key_and_plain(line)
+            simple = key_and_value(line)
             if simple is not None:
                 lead, key, plain = simple.groups()
+                plain = plain.rstrip(" ")
                 container, is_mapping, level = stack[-1]
-                if is_mapping and level == len(lead) and key not in container:
+                if (
+                    is_mapping
+                    and level == len(lead)
+                    and plain[0] not in indicators
+                    and ": " not in plain
+                    and " #" not in plain
+                    and plain[-1] != ":"
+                    and key not in container
+                ):
                     keys[(id(container), key)] = (number, level)
                     values[(id(container), key)] = (number, simple.start(3))
                     container[key] = None if plain in _NULLS else plain
