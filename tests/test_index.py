@@ -4,6 +4,7 @@ any item is tried) decides exactly as trying every control that names the item d
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -145,3 +146,44 @@ def test_each_fact_of_the_goods_keeps_remembered_outcomes_apart(fact: str) -> No
         for raw in order:
             result = remembering.check_bytes("m.yaml", raw)
             assert result.findings == fresh[texts.index(raw)].findings
+
+
+LISTING_PACK = """\
+id: listing
+title: Synthetic measure on listed parties
+reference: Synthetic No. L
+source: https://example.invalid/listing
+jurisdiction: CN
+announced: 2024-01-01
+effective: 2024-06-01
+controls:
+  - id: listed
+    title: Gallium to listed parties
+    items:
+      - minerals: [gallium]
+    parties: [{name: Listed Example Corporation}]
+    requires: prohibited
+    message: "{item}: listed party"
+"""
+
+
+@pytest.mark.parametrize("who", ["consignee", "end_user"])
+def test_remembered_screening_keeps_the_parties_apart(tmp_path: Path, who: str) -> None:
+    (tmp_path / "listing.yaml").write_text(LISTING_PACK, encoding="utf-8")
+    options = Options(rule_paths=(tmp_path / "listing.yaml",), bundled=True)
+
+    def text(name: str) -> bytes:
+        named = name if who == "end_user" else "Example End User"  # the same for both
+        end_user = f"end_user:\n  name: {named}\n  country: US\n"
+        raw = manifest(ship_date="2025-06-01", consignee="US", end_user=end_user)
+        if who == "consignee":
+            raw = raw.replace("name: Example Consignee GmbH", f"name: {name}", 1)
+        return raw.encode()
+
+    texts = [text("Example Buyer Inc"), text("Listed Example Corporation")]
+    fresh = [Checker(options).check_bytes("m.yaml", raw) for raw in texts]
+    assert [f.code for f in fresh[1].findings if f.rule == "listing/listed"] == ["prohibited"]
+    assert not [f for f in fresh[0].findings if f.rule == "listing/listed"]
+    remembering = Checker(options)
+    for raw in [*texts, *texts[::-1]]:
+        assert remembering.check_bytes("m.yaml", raw).findings == fresh[texts.index(raw)].findings

@@ -84,6 +84,7 @@ class Judge:
         self._fits: dict[tuple[str, object], frozenset[int]] = {}
         self._allowed: dict[tuple[str, frozenset[str], bool, int, str], frozenset[int]] = {}
         self._outcomes: dict[tuple[object, ...], ItemOutcome] = {}
+        self._screened: dict[tuple[int, str, str], Hit | None] = {}
 
     def _item_outcome(self, control: CompiledControl, index: int, context: _Context) -> ItemOutcome:
         item = context.manifest.items[index]
@@ -97,6 +98,19 @@ class Judge:
         if control.matches is None:
             return APPLIES
         return self.listed_outcome(control, item, context.manifest, context.in_force)
+
+    def screened(self, control: CompiledControl, manifest: Manifest) -> Hit | None:
+        """The listed party of ``control`` the consignee or end user matches, worked out once
+        per control and pair of names (a batch ships to the same parties again and again)."""
+        assert control.parties is not None
+        key = (id(control), manifest.consignee.name, manifest.final_end_user.name)
+        if key in self._screened:
+            return self._screened[key]
+        hit = control.parties.screen(manifest)
+        if len(self._screened) >= 65536:  # bounded: memory must not grow with the batch
+            self._screened.clear()
+        self._screened[key] = hit
+        return hit
 
     def listed_outcome(
         self, control: CompiledControl, item: Item, manifest: Manifest, in_force: frozenset[int]
@@ -732,8 +746,10 @@ class _Context:
         self._places: dict[int, tuple[int, int | None, int | None, str | None]] = {}
 
     def applies(self, control: CompiledControl) -> bool:
-        """Whether the control's exporters, destinations, end users and parties fit."""
-        if not scope_applies(control, self.manifest):
+        """Whether the control's exporters, destinations, end users and parties fit (the scoped
+        index has set aside the controls whose exporters, destinations or end users do not,
+        unless every control that names an item is being traced)."""
+        if self.judge.trace is not None and not scope_applies(control, self.manifest):
             return False
         return control.parties is None or self.hit(control) is not None
 
@@ -751,7 +767,7 @@ class _Context:
             return None
         key = id(control)
         if key not in self._hits:
-            self._hits[key] = control.parties.screen(self.manifest)
+            self._hits[key] = self.judge.screened(control, self.manifest)
         return self._hits[key]
 
     def dual_use(self, index: int, jurisdiction: str) -> ItemOutcome:
