@@ -301,11 +301,9 @@ def _build(text: str, limits: Limits) -> Document:
 
 # --- the line reader ----------------------------------------------------------------------------
 
-# Characters libyaml reads as printable and not as a line break (NEL, LS, PS) or a byte-order
-# mark, without tabs or carriage returns: text with anything else goes to the event reader.
-_PLAIN_TEXT = re.compile(
-    "[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
-)
+# Characters libyaml does not read as printable, or reads as a line break (NEL, LS, PS) or a
+# byte-order mark, with tabs and carriage returns: text with any goes to the event reader.
+_NOT_PLAIN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
 _DOUBLE_QUOTED = re.compile(r'"([^"\\]*)"(?: +#.*)? *')
 _SINGLE_QUOTED = re.compile(r"'([^']*)'(?: +#.*)? *")
@@ -403,7 +401,7 @@ def _build_lines(text: str, limits: Limits) -> Document | None:
         if text.count("\r") != text.count("\r\n"):
             return None
         text = text.replace("\r\n", "\n")
-    if _PLAIN_TEXT.fullmatch(text) is None:
+    if _NOT_PLAIN.search(text) is not None:
         return None
     try:
         return _read_lines(text, limits)
