@@ -316,6 +316,41 @@ def median(runs: int, measure: Callable[[], float], warmup: int = 1) -> float:
     return statistics.median(measure() for _ in range(runs))
 
 
+def per_file(files: list[str], f: dict[str, float]) -> None:
+    """Milliseconds per file, in this process, of each step of a check: YAML read by the
+    PyYAML C loader, by mineralcheck's event reader and by its line reader; validation;
+    judging; the whole check of one file (``Checker.check_bytes``)."""
+    import yaml
+
+    from mineralcheck.manifest.model import Manifest
+    from mineralcheck.pipeline import Checker, Options
+    from mineralcheck.yamlread import read_yaml
+
+    raws = [Path(p).read_bytes() for p in files]
+    checker = Checker(Options())
+    judge, vocabulary = checker.judge, checker.pack.vocabulary
+    docs = [read_yaml(raw) for raw in raws]
+    manifests = [Manifest.model_validate(d.data, context={"vocabulary": vocabulary}) for d in docs]
+
+    def each(step: Callable[[int], object]) -> float:
+        def run() -> float:
+            start = time.perf_counter()
+            for index in range(len(raws)):
+                step(index)
+            return 1000 * (time.perf_counter() - start) / len(raws)
+
+        return median(3, run)
+
+    f["ms_csafeloader"] = each(lambda i: yaml.load(raws[i], Loader=yaml.CSafeLoader))
+    f["ms_event_reader"] = each(lambda i: read_yaml(raws[i], lines=False))
+    f["ms_line_reader"] = each(lambda i: read_yaml(raws[i]))
+    f["ms_validate"] = each(
+        lambda i: Manifest.model_validate(docs[i].data, context={"vocabulary": vocabulary})
+    )
+    f["ms_judge"] = each(lambda i: judge.judgement(manifests[i], docs[i]))
+    f["ms_check"] = each(lambda i: checker.check_bytes(files[i], raws[i]))
+
+
 def peak_memory_mib(command: list[str], env: dict[str, str]) -> float:
     """Peak resident memory, in MiB, of the largest process in ``command``'s process tree."""
     wrapper = (
@@ -456,6 +491,7 @@ def main() -> int:
             lambda: timed([mineralcheck, "verify", str(small), "-f", "json", "--no-cache"], env),
         )
 
+        per_file(files, figures)
         figures["memory_n_mib"] = peak_memory_mib(verify, env)
         if not args.skip_memory:
             many = work / "manifests-10x"
@@ -600,6 +636,18 @@ def report(f: dict[str, float], args: argparse.Namespace) -> None:
                 f"{f['memory_10n_mib'] / f['memory_n_mib']:.2f} x at {n}",
             )
         )
+    rows += [
+        ("per file, in one process (ms): YAML, PyYAML C loader", f["ms_csafeloader"], ""),
+        ("  YAML, mineralcheck's event reader (libyaml events)", f["ms_event_reader"], ""),
+        (
+            "  YAML, mineralcheck's line reader (the default)",
+            f["ms_line_reader"],
+            f"{f['ms_csafeloader'] / f['ms_line_reader']:.1f} x faster than the C loader",
+        ),
+        ("  validation (Pydantic)", f["ms_validate"], ""),
+        ("  judging", f["ms_judge"], ""),
+        ("  the whole check of a file", f["ms_check"], ""),
+    ]
     width = max(len(r[0]) for r in rows)
     print(
         f"\nmineralcheck benchmark: {n} manifests x {args.lines} lines, medians of "
