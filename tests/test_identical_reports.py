@@ -73,3 +73,21 @@ def test_the_ledger_gives_the_same_report_in_one_process_and_several(
         assert b'"licence-drawn"' in one
         drawn = one.count(b'"code":"drawn"')
         assert drawn > 100 and one.count(b"drew on licence") == drawn  # every line it served
+
+
+def test_a_parallel_run_thaws_what_it_froze_for_its_workers() -> None:
+    """The parent's long-lived objects are frozen out of the collector while workers run
+    (``gc.freeze``); a process that runs checks again and again must not keep them so."""
+    import gc
+
+    from mineralcheck.pipeline import PARALLEL_FROM, Checker, Options
+
+    paths = sorted(str(p) for p in EXAMPLES.rglob("*.yaml"))
+    assert len(paths) > PARALLEL_FROM  # enough for the workers to start
+    before = gc.get_freeze_count()
+    one = [r.verdict for r in Checker(Options(jobs=1)).results(paths)]
+    results = Checker(Options(jobs=2)).results(paths)
+    first = next(results)
+    several = [first.verdict, *(r.verdict for r in results)]
+    assert one == several
+    assert gc.get_freeze_count() == before

@@ -9,6 +9,7 @@ manifests whose bytes were already checked against the same rule pack and option
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
 from collections import deque
@@ -246,11 +247,13 @@ class Checker:
         except BaseException:  # interrupted, or the reader stopped: end the workers now
             if pool is not None:
                 _stop(pool)
+                gc.unfreeze()
                 pool = None
             raise
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
+                gc.unfreeze()
             if cache is not None:
                 cache.close()
 
@@ -279,6 +282,10 @@ class Checker:
         global _WORKER
         self.judge  # noqa: B018 - load and compile the pack once, before the workers start
         _WORKER = self
+        # What is alive now (the pack, the judge, the modules) lives as long as the run: moved
+        # out of the collector's reach, a forked worker's collections neither walk it nor copy
+        # its pages (Python's advice for fork without exec); ``results`` thaws it at the end.
+        gc.freeze()
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
         return ProcessPoolExecutor(

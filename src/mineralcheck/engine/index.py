@@ -94,6 +94,13 @@ class Timeline:
                 edges.add(suspension.until + ONE_DAY)
         self.edges = sorted(edges)
         self.memo: dict[int, DayStatus] = {}
+        # controls with the same dates have the same status every day: one is asked for all
+        groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+        for position, control in enumerate(controls):
+            loaded = control.loaded
+            dates = tuple((s.from_, s.until) for s in loaded.suspensions)
+            groups[(loaded.effective, loaded.rule.ends, dates)].append(position)
+        self.groups = [(controls[p[0]].loaded, p) for p in groups.values()]
 
     def stretch(self, day: dt.date) -> int:
         """The number of the stretch of days, in which no control changes status, of ``day``."""
@@ -109,13 +116,14 @@ class Timeline:
         return status
 
     def _compute(self, day: dt.date) -> DayStatus:
-        in_force, suspended = set(), set()
-        for position, control in enumerate(self.controls):
-            state = control.loaded.status_on(day)
+        in_force: list[int] = []
+        suspended: list[int] = []
+        for loaded, positions in self.groups:
+            state = loaded.status_on(day)
             if state is Status.IN_FORCE:
-                in_force.add(position)
+                in_force += positions
             elif state is Status.SUSPENDED:
-                suspended.add(position)
+                suspended += positions
         return DayStatus(frozenset(in_force), frozenset(suspended))
 
 

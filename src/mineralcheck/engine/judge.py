@@ -85,6 +85,7 @@ class Judge:
         self._allowed: dict[tuple[str, frozenset[str], bool, int, str], frozenset[int]] = {}
         self._outcomes: dict[tuple[object, ...], ItemOutcome] = {}
         self._screened: dict[tuple[int, str, str], Hit | None] = {}
+        self._in_scope: dict[tuple[object, ...], frozenset[int]] = {}
 
     def _item_outcome(self, control: CompiledControl, index: int, context: _Context) -> ItemOutcome:
         item = context.manifest.items[index]
@@ -158,7 +159,7 @@ class Judge:
             scope = (exporter, manifest.destinations, manifest.final_end_user.military, stretch)
             for index, item in enumerate(manifest.items):
                 allowed = self._scoped(scope, item.origin or exporter, status)
-                for position in self.index.candidates(item) & allowed:
+                for position in self._candidates_in(item, allowed):
                     candidates[position].append(index)
         else:  # every control that names the item, to show why each one was set aside
             for index, item in enumerate(manifest.items):
@@ -166,7 +167,7 @@ class Judge:
                     candidates[position].append(index)
             self._trace_begin(trace, context, candidates, day, status.in_force | status.suspended)
         demands: list[_Demand] = []
-        for position in in_order(candidates.keys() & status.in_force):
+        for position in in_order(status.in_force.intersection(candidates)):
             control = self.controls[position]
             loaded = control.loaded
             if not context.applies(control):
@@ -294,7 +295,7 @@ class Judge:
                     field="ship_date",
                 )
             )
-        for position in in_order(candidates.keys() & status.suspended):
+        for position in in_order(status.suspended.intersection(candidates)):
             findings.extend(self._suspended(context, position, candidates[position], day))
         drawn: dict[str, Decimal] = {}
         self.uses = []
@@ -334,6 +335,19 @@ class Judge:
                 self._allowed.clear()
             self._allowed[key] = allowed
         return allowed
+
+    def _candidates_in(self, item: Item, allowed: frozenset[int]) -> frozenset[int]:
+        """The controls that name ``item`` among those ``allowed`` (its scope's), worked out
+        once per distinct minerals and HS code and scope: the controls naming an item's mineral
+        can be thousands, almost all for other scopes."""
+        key = (item.mineral, item.hs_code, allowed)
+        found = self._in_scope.get(key)
+        if found is None:
+            found = allowed.intersection(self.index.candidates(item))
+            if len(self._in_scope) >= 65536:  # bounded: memory must not grow with the batch
+                self._in_scope.clear()
+            self._in_scope[key] = found
+        return found
 
     def _fitting(
         self,
