@@ -33,11 +33,13 @@ ITEM = st.fixed_dictionaries(
 )
 
 
-@settings(
-    max_examples=150,
+PROPERTY = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+
+
+@settings(PROPERTY, max_examples=150)
 @given(
     items=st.lists(ITEM, min_size=1, max_size=4),
     exporter=st.sampled_from(COUNTRIES),
@@ -83,11 +85,7 @@ GOODS = st.fixed_dictionaries(
 ).filter(lambda g: g["mineral"] or g["hs_code"])
 
 
-@settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@settings(PROPERTY, max_examples=100)
 @given(
     batch=st.lists(
         st.tuples(st.lists(GOODS, min_size=1, max_size=3), st.sampled_from(COUNTRIES)),

@@ -30,6 +30,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 Path = tuple[str | int, ...]
 RawMark = tuple[int, int]  # 0-based line and column, as libyaml counts them
+Values = dict[tuple[int, str | int], RawMark]  # (id of a container, key or index) -> position
+Keys = dict[tuple[int, str], RawMark]  # (id of a mapping, key) -> the key's position
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _PLAIN_TAGS = frozenset(
@@ -75,8 +77,8 @@ class Document:
     """
 
     data: Any
-    values: dict[tuple[int, str | int], RawMark] = field(default_factory=dict)
-    keys: dict[tuple[int, str], RawMark] = field(default_factory=dict)
+    values: Values = field(default_factory=dict)
+    keys: Keys = field(default_factory=dict)
     root: RawMark | None = None
 
     def _walk(self, path: Path, table: dict[Any, Any] | None) -> Any:
@@ -321,11 +323,7 @@ class _GiveUpError(Exception):
 
 
 def _flow_mapping(
-    inner: str,
-    line: int,
-    offset: int,
-    values: dict[tuple[int, str | int], RawMark],
-    keys: dict[tuple[int, str], RawMark],
+    inner: str, line: int, offset: int, values: Values, keys: Keys
 ) -> tuple[dict[str, Any], int]:
     """``{key: value, ...}`` of plain keys and non-empty plain values, starting at ``offset``."""
     mapping: dict[str, Any] = {}
@@ -345,13 +343,7 @@ def _flow_mapping(
     return mapping, 2 * len(mapping) + 1
 
 
-def _inline(
-    rest: str,
-    line: int,
-    column: int,
-    values: dict[tuple[int, str | int], RawMark],
-    keys: dict[tuple[int, str], RawMark],
-) -> tuple[Any, int]:
+def _inline(rest: str, line: int, column: int, values: Values, keys: Keys) -> tuple[Any, int]:
     """The value written after ``key: `` or ``- `` at ``column``, and how many values it is."""
     first = rest[0]
     if first == '"' or first == "'":
@@ -409,6 +401,15 @@ def _build_lines(text: str, limits: Limits) -> Document | None:
         return None
 
 
+def _place(container: Any, slot: str | int, value: Any, mark: RawMark, values: Values) -> None:
+    """Put the value of a pending key (or sequence entry) in its place, with its position."""
+    if isinstance(slot, str):
+        container[slot] = value
+    else:
+        container.append(value)
+    values[(id(container), slot)] = mark
+
+
 def _read_lines(text: str, limits: Limits) -> Document:
     doc = Document(data=None)
     values, keys = doc.values, doc.keys
@@ -457,20 +458,11 @@ def _read_lines(text: str, limits: Limits) -> Document:
                 opened: Any = [] if entry else {}
                 if not entry and key_line(body) is None:
                     raise _GiveUpError  # a scalar on the line after its key
-                if isinstance(slot, str):
-                    container[slot] = opened
-                else:
-                    container.append(opened)
-                values[(id(container), slot)] = (number, indent)
+                _place(container, slot, opened, (number, indent), values)
                 stack.append((opened, not entry, indent))
-                counted += 1
             else:
-                if isinstance(slot, str):
-                    container[slot] = None
-                else:
-                    container.append(None)
-                values[(id(container), slot)] = empty
-                counted += 1
+                _place(container, slot, None, empty, values)
+            counted += 1
         if not stack:
             if indent or entry or doc.root is not None:
                 raise _GiveUpError  # a root that is not a mapping at column 1, or a second root
@@ -532,11 +524,7 @@ def _read_lines(text: str, limits: Limits) -> Document:
 
     if pending is not None:
         container, slot, _, empty = pending
-        if isinstance(slot, str):
-            container[slot] = None
-        else:
-            container.append(None)
-        values[(id(container), slot)] = empty
+        _place(container, slot, None, empty, values)
         counted += 1
     if doc.root is None or counted > limits.max_nodes:
         raise _GiveUpError
