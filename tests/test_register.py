@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -249,3 +250,24 @@ def test_the_records_example_runs_a_licence_out_and_reuses_a_single_one(cli: Any
     assert {r["verdict"] for r in json.loads(alone.out)["results"]} == {"pass", "warn"}
     assert "2 hidden" in alone.err  # the register and the reviews are never taken for manifests
     assert cli(["record", "verify", str(RECORDS / "record.jsonl")]).code == 0
+
+
+@pytest.mark.parametrize(
+    ("route", "quantity", "extra", "balance"),
+    [
+        ("general", "25 kg", "", "15 kg left of 25 kg"),
+        ("general", "25 kg", "    shipments: 3\n", "15 kg left of 25 kg, 2 shipment(s) left"),
+        ("general", None, "    shipments: 3\n", "2 shipment(s) left"),
+        ("single", None, "", "0 shipment(s) left"),
+        ("general", None, "", "no quantity or shipment limit"),
+    ],
+)
+def test_a_balance_names_every_limit_the_licence_has(
+    tmp_path: Path, route: str, quantity: str | None, extra: str, balance: str
+) -> None:
+    reg = register(
+        tmp_path / "register.yaml", licence("L-1", route=route, quantity=quantity, extra=extra)
+    )
+    shipment(tmp_path / "m", "T-1", "01", "10 kg", "L-1")
+    _, results, _ = run(["verify", str(tmp_path / "m"), "--permits", str(reg)])
+    assert f"drew on licence L-1 ({route}): {balance}" in messages(results["T-1"])

@@ -159,3 +159,40 @@ def test_the_record_names_the_reviews_applied(cli: Any, tmp_path: Path) -> None:
         {"rule": RULE, "item": 1, "reviewer": "A. Example, export control officer",
          "date": "2025-03-20"}
     ]  # fmt: skip
+
+
+def test_reviews_apply_the_same_to_results_from_workers(cli: Any, tmp_path: Path) -> None:
+    """Results from worker processes carry their findings as the report's text; a review is
+    applied to them (or found to match nothing) exactly as to results checked in-process."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for number in range(1, 25):  # enough for workers, which start after the first few
+        (folder / f"m{number:02d}.yaml").write_text(
+            WARNING.replace("id: T-1", f"id: T-{number}"), encoding="utf-8"
+        )
+    reviews = tmp_path / "reviews.yaml"
+    entries = [
+        (f"T-{number}", item)
+        for number in (2, 20, 21)  # the first checked in-process, the others by workers
+        for item in (1, 2)  # item 2 does not exist: that review matches nothing
+    ]
+    reviews.write_text(
+        "reviews: 1\nentries:\n"
+        + "".join(
+            f"  - {{manifest: {ident}, rule: {RULE}, item: {item}, reason: Certificate, "
+            "reviewer: A. Example, date: 2025-03-20, expires: 2025-12-31}\n"
+            for ident, item in entries
+        ),
+        encoding="utf-8",
+    )
+    outputs = []
+    for jobs in ("1", "2"):
+        run = cli(
+            ["verify", str(folder), "-f", "json", "--no-cache", "--jobs", jobs,
+             "--reviews", str(reviews), *TEST_ONLY]
+        )  # fmt: skip
+        verdicts = {r["manifest_id"]: r["verdict"] for r in json.loads(run.out)["results"]}
+        assert [i for i, v in sorted(verdicts.items()) if v == "pass"] == ["T-2", "T-20", "T-21"]
+        assert run.err.count("matched no finding") == 3, run.err
+        outputs.append((run.out, run.err))
+    assert outputs[0] == outputs[1]

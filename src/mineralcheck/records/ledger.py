@@ -40,6 +40,7 @@ class Account:
     users: list[tuple[str, str]] = field(default_factory=list)  # (manifest id, path) in order
     shipments: set[int] = field(default_factory=set)  # results that drew on it
     limit: Decimal | None = None  # the quantity in kilograms, once worked out
+    of: str | None = None  # " left of <quantity>", once written
 
     def left(self) -> Decimal | None:
         """The quantity left, in kilograms (``None``: no quantity limit)."""
@@ -56,12 +57,12 @@ class Account:
     def balance(self) -> str:
         """What the licence has left, for the line that just drew on it."""
         left, shipments = self.left(), self.shipments_left()
-        parts = []
-        if left is not None:
-            parts.append(f"{_kg(left)} left of {self.licence.quantity}")
-        if shipments is not None:
-            parts.append(f"{shipments} shipment(s) left")
-        return ", ".join(parts) or "no quantity or shipment limit"
+        if self.of is None:  # the licence's terms, as every balance of it shows them
+            self.of = f" left of {self.licence.quantity}"
+        if shipments is None:
+            return "no quantity or shipment limit" if left is None else _kg(left) + self.of
+        counted = f"{shipments} shipment(s) left"
+        return counted if left is None else f"{_kg(left)}{self.of}, {counted}"
 
     def shipments_left(self) -> int | None:
         """The shipments left (``None``: no limit)."""
@@ -103,6 +104,7 @@ class Ledger:
         self.uses: list[_Use] = []
         self.spots: dict[tuple[int, int, str], _Spot | None] = {}  # (position, line, number)
         self.texts: dict[int, str] = {}  # findings text of results checked in this process
+        self.terms: dict[str, str] = {}  # licence number -> the end of its "covered" message
 
     def draw(self, results: list[ManifestResult]) -> list[ManifestResult]:
         """The results, with a ``fail`` on every use past a licence's limits."""
@@ -128,18 +130,21 @@ class Ledger:
             self.spots[(position, line, number)] = self._spot(text, line, number)
 
     def _spot(self, text: str, line: int, number: str) -> _Spot | None:
-        licence = self.accounts[number].licence
-        message = (
-            f"item {line} is covered by permit {number} "
-            f"(valid {licence.valid_from} to {licence.valid_until})"
-        )
-        tail = f',"item":{line},"message":{json_string(message)}'
+        terms = self.terms.get(number)
+        if terms is None:  # what every line's "covered" message says of the licence
+            licence = self.accounts[number].licence
+            terms = f" is covered by permit {number} "
+            terms += f"(valid {licence.valid_from} to {licence.valid_until})"
+            self.terms[number] = terms
+        message = f"item {line}{terms}"
+        quoted = json_string(message)
+        tail = f',"item":{line},"message":{quoted}'
         at = text.find(tail)
-        head = text.rfind('{"severity":', 0, at) if at >= 0 else -1
-        code = text.find(_COVERED_CODE, head, at) if head >= 0 else -1
-        if code < 0 or not _RULE.fullmatch(text, code + len(_COVERED_CODE), at):
+        head = text.rfind(_COVERED, 0, at) if at >= 0 else -1
+        if head < 0 or not _RULE.fullmatch(text, head + len(_COVERED), at):
             return None  # no such finding: the line's permit was not this licence
-        return _Spot(code, at + len(tail) - len(json_string(message)), at + len(tail), message)
+        code = head + len(_COVERED) - len(_COVERED_CODE)
+        return _Spot(code, at + len(tail) - len(quoted), at + len(tail), message)
 
     def finish(self) -> list[ManifestResult]:
         """The results added, with a ``fail`` on every use past a licence's limits and each
@@ -152,10 +157,10 @@ class Ledger:
             account = self.accounts[number]
             licence = account.licence
             new = position not in account.shipments
-            left_shipments = account.shipments_left()
-            if new and left_shipments is not None and left_shipments <= 0:
+            served = licence.shipment_limit
+            if new and served is not None and len(account.shipments) >= served:
                 problem = (
-                    f"licence {number} ({licence.route}) serves {licence.shipment_limit} "
+                    f"licence {number} ({licence.route}) serves {served} "
                     f"shipment(s), already used by {account.before()}"
                 )
                 failures.setdefault(position, []).append((line, number, problem))
@@ -223,6 +228,7 @@ def _order(use: _Use) -> tuple[str, str, int]:
 
 
 _COVERED_CODE = '"code":"covered"'
+_COVERED = '{"severity":"info",' + _COVERED_CODE  # a covered line is always an info finding
 _RULE = re.compile(r',"rule":(?:null|"[^"\\{}]*")')
 
 

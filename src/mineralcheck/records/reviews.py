@@ -23,7 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 from mineralcheck.errors import ProblemsError
 from mineralcheck.fields import Date, PositiveInt, Text
 from mineralcheck.problems import Problem
-from mineralcheck.results import Finding, ManifestResult, Severity
+from mineralcheck.results import Finding, ManifestResult, Severity, json_string
 from mineralcheck.yamlread import Mark
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -104,6 +104,9 @@ class Reviewer:
         entries = self.by_manifest.get(result.manifest_id or "")
         if not entries:
             return result
+        text = result.findings_json  # a worker's result: findings still as the report's text
+        if text is not None and not any(_target(review) in text for _, _, review in entries):
+            return result  # no finding of any of its rules (and items): nothing to apply
         facts = json.loads(result.facts) if result.facts else {}
         ship = facts.get("ship_date")
         day = self.as_of or (dt.date.fromisoformat(ship) if ship else None)
@@ -170,6 +173,12 @@ class Reviewer:
     def unused(self) -> list[tuple[str, int, Review]]:
         """The reviews that matched no finding in the run (stale: to be cleaned up)."""
         return [entry for entry in self.all if (entry[0], entry[1]) not in self.used]
+
+
+def _target(review: Review) -> str:
+    """How a finding a review targets begins in the JSON report: its rule, and its item."""
+    rule = f'"rule":{json_string(review.rule)},'
+    return rule if review.item is None else f'{rule}"item":{review.item},'
 
 
 def _note(finding: Finding, message: str) -> Finding:
