@@ -86,6 +86,7 @@ class Judge:
         self._outcomes: dict[tuple[object, ...], ItemOutcome] = {}
         self._screened: dict[tuple[int, str, str], Hit | None] = {}
         self._in_scope: dict[tuple[object, ...], frozenset[int]] = {}
+        self._same: dict[frozenset[int], frozenset[int]] = {}
 
     def _item_outcome(self, control: CompiledControl, index: int, context: _Context) -> ItemOutcome:
         item = context.manifest.items[index]
@@ -333,6 +334,10 @@ class Judge:
                 )
             if len(self._allowed) >= 4096:  # bounded: memory must not grow with the batch
                 self._allowed.clear()
+                self._same.clear()
+            # one object per distinct set (stretches of days often allow the same controls):
+            # the tables keyed by it then find it by identity, not by comparing thousands
+            allowed = self._same.setdefault(allowed, allowed)
             self._allowed[key] = allowed
         return allowed
 
