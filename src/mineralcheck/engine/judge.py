@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from mineralcheck.engine import trace as tr
 from mineralcheck.engine.index import ControlIndex, DayStatus, Timeline, in_order
@@ -108,11 +108,7 @@ class Judge:
         key = (id(control), manifest.consignee.name, manifest.final_end_user.name)
         if key in self._screened:
             return self._screened[key]
-        hit = control.parties.screen(manifest)
-        if len(self._screened) >= 65536:  # bounded: memory must not grow with the batch
-            self._screened.clear()
-        self._screened[key] = hit
-        return hit
+        return _keep(self._screened, key, control.parties.screen(manifest))
 
     def listed_outcome(
         self, control: CompiledControl, item: Item, manifest: Manifest, in_force: frozenset[int]
@@ -130,10 +126,9 @@ class Judge:
         )
         outcome = self._outcomes.get(key)
         if outcome is None:
-            outcome = match_listed_items(control, item, manifest, in_force)
-            if len(self._outcomes) >= 65536:  # bounded: memory must not grow with the batch
-                self._outcomes.clear()
-            self._outcomes[key] = outcome
+            outcome = _keep(
+                self._outcomes, key, match_listed_items(control, item, manifest, in_force)
+            )
         return outcome
 
     def findings(
@@ -348,10 +343,7 @@ class Judge:
         key = (item.mineral, item.hs_code, allowed)
         found = self._in_scope.get(key)
         if found is None:
-            found = allowed.intersection(self.index.candidates(item))
-            if len(self._in_scope) >= 65536:  # bounded: memory must not grow with the batch
-                self._in_scope.clear()
-            self._in_scope[key] = found
+            found = _keep(self._in_scope, key, allowed.intersection(self.index.candidates(item)))
         return found
 
     def _fitting(
@@ -364,10 +356,9 @@ class Judge:
         key = (dimension, value)
         found = self._fits.get(key)
         if found is None:
-            found = frozenset(p for p, c in enumerate(self.controls) if fits(c))
-            if len(self._fits) >= 4096:
-                self._fits.clear()
-            self._fits[key] = found
+            found = _keep(
+                self._fits, key, frozenset(p for p, c in enumerate(self.controls) if fits(c))
+            )
         return found
 
     def _trace_begin(
@@ -640,11 +631,25 @@ class Judge:
                 name = self.pack.vocabulary.canonical(entry)
                 if name is not None:
                     minerals.add(name)
-            scope = _Scope(frozenset(minerals), tuple(prefixes), frozenset(ids))
-            if len(self._scopes) > 4096:  # bounded: memory must not grow with the batch
-                self._scopes.clear()
-            self._scopes[permit.covers] = scope
+            scope = _keep(
+                self._scopes,
+                permit.covers,
+                _Scope(frozenset(minerals), tuple(prefixes), frozenset(ids)),
+            )
         return scope
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _keep(table: dict[_K, _V], key: _K, value: _V, most: int = 65536) -> _V:
+    """Remember ``value`` under ``key`` and return it; a table that holds ``most`` entries is
+    emptied first (bounded: the judge's memory must not grow with the batch)."""
+    if len(table) >= most:
+        table.clear()
+    table[key] = value
+    return value
 
 
 def _drawn(demand: _Demand, item: Item) -> tuple[Decimal, str | None]:
