@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mineralcheck.engine import trace as tr
 from mineralcheck.engine.index import ControlIndex, DayStatus, Timeline, in_order
@@ -27,11 +27,13 @@ from mineralcheck.engine.parties import Hit, Kind
 from mineralcheck.fields import EXACT
 from mineralcheck.manifest.model import Item, Manifest, Permit
 from mineralcheck.problems import field_path
-from mineralcheck.records.register import Licence, Register
 from mineralcheck.results import Finding, Severity
 from mineralcheck.ruleset.model import Requirement
 from mineralcheck.ruleset.pack import LoadedControl, RulePack
 from mineralcheck.yamlread import Document, Path
+
+if TYPE_CHECKING:  # a register is loaded only for --permits
+    from mineralcheck.records.register import Licence, Register
 
 
 class _Template(dict[str, Any]):
@@ -583,7 +585,7 @@ class Judge:
             step.permits = [
                 tr.PermitTry(
                     p.number,
-                    "register" if isinstance(p, Licence) else "manifest",
+                    "manifest" if isinstance(p, Permit) else "register",
                     p in covering,
                     None if p in covering else f"covers {', '.join(p.covers)}",
                 )
@@ -704,7 +706,7 @@ def _issuer_problem(permit: Permit | Licence, issuers: tuple[str, ...] | None) -
 
 def _permit_problem(permit: Permit | Licence, manifest: Manifest, day: dt.date) -> str | None:
     """Why ``permit`` does not allow this shipment on ``day``, or ``None`` when it does."""
-    if isinstance(permit, Licence):
+    if not isinstance(permit, Permit):  # a register's licence
         if permit.status != "valid":
             return f"is {permit.status} in the register: it covers nothing"
         if permit.exporter is not None and _name(permit.exporter) != _name(manifest.exporter.name):
