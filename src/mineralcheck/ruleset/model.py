@@ -94,7 +94,7 @@ _URL = re.compile(r"https?://\S+")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _identifier(value: Any) -> str:
@@ -145,7 +145,7 @@ class Source(_Strict):
 class Suspension(_Strict):
     """A period, first and last day inclusive, in which a measure (or some controls) is paused."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     from_: Date = Field(alias="from")
     until: Date
@@ -162,7 +162,7 @@ class Suspension(_Strict):
 class Suspends(_Strict):
     """A suspension that this measure puts on another measure (or some of its controls)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     rule: Identifier
     controls: tuple[Identifier, ...] | None = None
