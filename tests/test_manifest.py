@@ -398,3 +398,40 @@ def test_alias_never_overrides_an_iso_code() -> None:
     # "NE" is Niger's ISO code, whatever spelling lists might give it
     result = read(manifest(consignee="NE"))
     assert result.manifest is not None and result.manifest.consignee.country == "NE"
+
+
+@pytest.mark.parametrize("standard", ["3166-1", "4217"])
+def test_iso_data_read_from_pycountrys_files_is_pycountrys(standard: str) -> None:
+    """Countries and currencies are read from pycountry's data files without importing it (its
+    import scans the installed distributions for its version); the entries are exactly those
+    pycountry's own objects hold, so an update that changes its files is noticed here."""
+    from mineralcheck.countries import iso_records, pycountry_records
+
+    assert iso_records(standard) == pycountry_records(standard)
+    assert len(iso_records(standard)) > 150
+
+
+def test_iso_data_falls_back_to_pycountry_when_its_files_move(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    from mineralcheck import countries
+
+    through_pycountry = [{"alpha_3": "ZZZ", "name": "through pycountry"}]
+    monkeypatch.setattr(countries, "pycountry_records", lambda standard: through_pycountry)
+    assert countries.iso_records("4217") != through_pycountry  # the file is where it should be
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert countries.iso_records("4217") == through_pycountry
+
+
+def test_a_currency_outside_iso_4217_is_refused(test_checker: Checker) -> None:
+    text = manifest(
+        "  - description: Gallium metal\n    mineral: gallium\n    quantity: 10 kg\n"
+        "    value: 100 XYZ\n"
+    )
+    result = check(test_checker, text)
+    assert result.verdict is Severity.ERROR
+    assert any("'XYZ' is not an ISO 4217 currency code" in f.message for f in result.findings)
+    fine = check(test_checker, text.replace("XYZ", "eur"))
+    assert fine.verdict is not Severity.ERROR

@@ -15,17 +15,45 @@ def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def iso_records(standard: str) -> list[dict[str, str]]:
+    """The entries of one of pycountry's ISO databases (``"3166-1"``, ``"4217"``), read from
+    its data file without importing pycountry (whose import looks up its own version among
+    every installed distribution, on every run); through pycountry's own objects when the file
+    is not where pycountry keeps it or not as it writes it."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("pycountry")
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        try:
+            with (Path(folder) / "databases" / f"iso{standard}.json").open("rb") as handle:
+                records = json.load(handle)[standard]
+        except (OSError, ValueError, KeyError, TypeError):
+            break
+        if isinstance(records, list) and records and all(isinstance(r, dict) for r in records):
+            return records
+        break
+    return pycountry_records(standard)
+
+
+def pycountry_records(standard: str) -> list[dict[str, str]]:
+    """The entries of one of pycountry's ISO databases, through pycountry itself."""
+    import pycountry
+
+    database = {"3166-1": pycountry.countries, "4217": pycountry.currencies}[standard]
+    return [dict(record._fields) for record in database]
+
+
 @cache
 def _index() -> dict[str, str]:
-    import pycountry  # imported on first use: loading its database costs start-up time
-
     index: dict[str, str] = {}
-    for country in pycountry.countries:
+    for country in iso_records("3166-1"):
         for attr in ("official_name", "common_name", "name", "alpha_3", "alpha_2"):
-            text = getattr(country, attr, None)
+            text = country.get(attr)
             if text:
-                index[text.casefold()] = country.alpha_2
-                index.setdefault(text, country.alpha_2)
+                index[text.casefold()] = country["alpha_2"]
+                index.setdefault(text, country["alpha_2"])
     return index
 
 

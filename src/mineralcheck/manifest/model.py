@@ -88,9 +88,9 @@ class Quantity(_Strict):
 
 @cache
 def _currencies() -> frozenset[str]:
-    import pycountry  # loaded only for manifests that declare a value
+    from mineralcheck.countries import iso_records  # pycountry's ISO 4217 data
 
-    return frozenset(currency.alpha_3 for currency in pycountry.currencies)
+    return frozenset(currency["alpha_3"] for currency in iso_records("4217"))
 
 
 @memo
