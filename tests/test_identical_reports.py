@@ -91,3 +91,9 @@ def test_a_parallel_run_thaws_what_it_froze_for_its_workers() -> None:
     several = [first.verdict, *(r.verdict for r in results)]
     assert one == several
     assert gc.get_freeze_count() == before
+    stopped = Checker(Options(jobs=2)).results(paths)
+    for _ in range(PARALLEL_FROM + 2):  # the workers have started
+        next(stopped)
+    assert gc.get_freeze_count() > before  # frozen while they run
+    stopped.close()  # as when the reader stops early (a closed pipe, an interrupt)
+    assert gc.get_freeze_count() == before
