@@ -25,15 +25,15 @@ def iso_records(standard: str) -> list[dict[str, str]]:
     from pathlib import Path
 
     spec = importlib.util.find_spec("pycountry")
-    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    if folders:
         try:
-            with (Path(folder) / "databases" / f"iso{standard}.json").open("rb") as handle:
+            with (Path(folders[0]) / "databases" / f"iso{standard}.json").open("rb") as handle:
                 records = json.load(handle)[standard]
         except (OSError, ValueError, KeyError, TypeError):
-            break
+            records = None
         if isinstance(records, list) and records and all(isinstance(r, dict) for r in records):
             return records
-        break
     return pycountry_records(standard)
 
 

@@ -487,7 +487,8 @@ def _read_lines(text: str, limits: Limits) -> Document:
                 pending = (container, slot, indent, (number, indent + 1))
                 continue
             column = indent + len(body) - len(rest)
-            if key_line(rest) is None:
+            match = key_line(rest)
+            if match is None:
                 value, size = _inline(rest, number, column, values, keys)
                 values[(id(container), slot)] = (number, column)
                 container.append(value)
@@ -500,12 +501,13 @@ def _read_lines(text: str, limits: Limits) -> Document:
             container.append(mapping)
             stack.append((mapping, True, column))
             counted += 1
-            container, body = mapping, rest
+            container = mapping
         elif entry:
             raise _GiveUpError
-        match = key_line(body)
-        if match is None:
-            raise _GiveUpError
+        else:
+            match = key_line(body)
+            if match is None:
+                raise _GiveUpError
         key, rest = match.group(1), match.group(2)
         if key in container:
             raise _GiveUpError  # the event reader names the duplicate
@@ -514,7 +516,7 @@ def _read_lines(text: str, limits: Limits) -> Document:
         if not rest or rest[0] == "#":
             pending = (container, key, column, (number, column + len(key) + 1))
             continue
-        start = column + len(body) - len(rest)
+        start = column + match.start(2)  # the matched text begins at ``column``
         value, size = _inline(rest, number, start, values, keys)
         values[(id(container), key)] = (number, start)
         container[key] = value
