@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from mineralcheck.cli import main
-from mineralcheck.fields import parse_country, parse_date, parse_hs_code, parse_percent
 from mineralcheck.manifest.model import Manifest
 from mineralcheck.minerals import Vocabulary
+from mineralcheck.values import parse_country, parse_date, parse_hs_code, parse_percent
 
 PARSERS = [parse_country, parse_date, parse_hs_code, parse_percent]
 TEXTS = st.sampled_from(

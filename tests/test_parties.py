@@ -9,7 +9,7 @@ import pytest
 
 from mineralcheck.engine.parties import Kind, Screen, normalise
 from mineralcheck.pipeline import Checker
-from mineralcheck.ruleset.model import Party
+from mineralcheck.ruleset.rules import Party
 
 LISTED = (
     Party(name="Huntington Ingalls Industries, Inc.", aliases=("亨廷顿·英格尔斯工业公司",)),

@@ -78,7 +78,7 @@ class SchemaName(StrEnum):
 def _parse_as_of(value: str | None, option: str = "--as-of") -> dt.date | None:
     if value is None:
         return None
-    from mineralcheck.fields import parse_date
+    from mineralcheck.values import parse_date
 
     try:
         return parse_date(value)

@@ -35,7 +35,7 @@ class Vocabulary:
 
     spellings: dict[str, str] = field(default_factory=dict)
     contents: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # what ``fields.parse_minerals`` made of each text or list of texts, emptied by ``add``
+    # what ``values.parse_minerals`` made of each text or list of texts, emptied by ``add``
     parsed: dict[object, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod

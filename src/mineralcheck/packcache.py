@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from mineralcheck.engine.match import CompiledControl
     from mineralcheck.ruleset.pack import RulePack
 
-SCHEMA = 1
+SCHEMA = 2  # 2: the pack holds the plain twins of the rule models (ruleset.rules)
 SEAL = 32  # bytes of HMAC-SHA-256 before the pickle
 
 Compiled = tuple["RulePack", list["CompiledControl"]]

@@ -430,7 +430,7 @@ def _facts(
     """What the audit record and the ledger keep of a checked manifest, as compact JSON."""
     import json
 
-    from mineralcheck.fields import EXACT
+    from mineralcheck.values import EXACT
 
     def kg(amount: Decimal) -> str:
         return format(amount.normalize(EXACT), "f")

@@ -24,12 +24,12 @@ from mineralcheck.engine.match import (
     scope_applies,
 )
 from mineralcheck.engine.parties import Hit, Kind
-from mineralcheck.fields import EXACT
 from mineralcheck.manifest.model import Item, Manifest, Permit
 from mineralcheck.problems import field_path
 from mineralcheck.results import Finding, Severity
-from mineralcheck.ruleset.model import Requirement
 from mineralcheck.ruleset.pack import LoadedControl, RulePack
+from mineralcheck.ruleset.rules import Requirement
+from mineralcheck.values import EXACT
 from mineralcheck.yamlread import Document, Path
 
 if TYPE_CHECKING:  # a register is loaded only for --permits

@@ -17,7 +17,6 @@ from pydantic import (
 )
 
 from mineralcheck.fields import (
-    EXACT,
     Bool,
     Content,
     Countries,
@@ -29,11 +28,9 @@ from mineralcheck.fields import (
     Percent,
     PositiveInt,
     Text,
-    memo,
-    parse_decimal,
-    parse_text,
 )
 from mineralcheck.forms import FORMS, canonical_form, unknown_form
+from mineralcheck.values import EXACT, memo, parse_decimal, parse_text
 
 # Exact factors to kilograms; the pound is defined as exactly 0.45359237 kg.
 KILOGRAMS_PER_UNIT: dict[str, Decimal] = {

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from mineralcheck.fields import EXACT
 from mineralcheck.formats.common import DRAWN
 from mineralcheck.records.register import Licence, Register
 from mineralcheck.results import (
@@ -25,6 +24,7 @@ from mineralcheck.results import (
     encode_findings,
     json_string,
 )
+from mineralcheck.values import EXACT
 
 
 def _kg(amount: Decimal) -> str:

@@ -17,9 +17,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from mineralcheck.errors import ProblemsError
-from mineralcheck.fields import Countries, Date, NonEmpty, PositiveInt, Text, parse_text
+from mineralcheck.fields import Countries, Date, NonEmpty, PositiveInt, Text
 from mineralcheck.manifest.model import QuantityField
 from mineralcheck.problems import Problem
+from mineralcheck.values import parse_text
 from mineralcheck.yamlread import Mark
 
 

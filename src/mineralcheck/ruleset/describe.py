@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mineralcheck.ruleset.model import Control, ItemMatch, RuleFile
 from mineralcheck.ruleset.pack import LoadedControl, RulePack, measure_status
+from mineralcheck.ruleset.rules import Control, ItemMatch, RuleFile
 
 
 def _names_mineral(pack: RulePack, controls: list[Any], mineral: str) -> bool:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from mineralcheck.errors import RulePackError
 from mineralcheck.problems import Problem, field_path, from_validation_error
+from mineralcheck.ruleset import model
 from mineralcheck.ruleset.files import PACK_FILE, bundled_pack_dir, rule_files
-from mineralcheck.ruleset.model import PackInfo, RuleFile
+from mineralcheck.ruleset.model import to_rules
 from mineralcheck.ruleset.pack import RulePack
+from mineralcheck.ruleset.rules import RuleFile
 from mineralcheck.yamlread import Document, Mark, YamlReadError, read_yaml
 
 Located = tuple[str, Problem]
@@ -36,15 +38,13 @@ def _read(path: Path) -> tuple[Document, bytes]:
     return document, raw
 
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def _validate(model: type[M], path: Path, document: Document) -> M:
+def _validate(schema: type[BaseModel], path: Path, document: Document) -> Any:
+    """The document validated by ``schema``, as its twin of plain dataclasses (``rules``)."""
     try:
-        return model.model_validate(document.data)
+        return to_rules(schema.model_validate(document.data))
     except ValidationError as exc:
         raise RulePackError(
-            [(str(path), p) for p in from_validation_error(exc, document, model)]
+            [(str(path), p) for p in from_validation_error(exc, document, schema)]
         ) from None
 
 
@@ -170,9 +170,9 @@ def load(
         try:
             document, raw = _read(path)
             if path.name == PACK_FILE:
-                pack.info = _validate(PackInfo, path, document)
+                pack.info = _validate(model.PackInfo, path, document)
                 continue
-            rule = _validate(RuleFile, path, document)
+            rule: RuleFile = _validate(model.RuleFile, path, document)
         except RulePackError as exc:
             problems.extend(exc.problems)
             continue

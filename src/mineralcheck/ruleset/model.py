@@ -1,11 +1,15 @@
-"""The rule file format: one legal measure, its dates, and the controls it sets."""
+"""The rule file format: one legal measure, its dates, and the controls it sets.
+
+The schema: these models validate rule files and write their JSON Schema. A validated file is
+turned into its twin of plain dataclasses (``to_rules``), which is what the engine reads and the
+compiled pack keeps.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -24,9 +28,10 @@ from mineralcheck.fields import (
     HsPrefix,
     NonEmpty,
     Text,
-    parse_date,
-    parse_decimal,
 )
+from mineralcheck.ruleset import rules
+from mineralcheck.ruleset.rules import Requirement
+from mineralcheck.values import parse_date, parse_decimal
 
 _ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
 LAST_DAY = dt.date(2999, 12, 31)
@@ -123,18 +128,6 @@ Threshold = Annotated[
 ]
 
 
-class Requirement(StrEnum):
-    """What a control demands of a shipment it applies to."""
-
-    PERMIT = "permit"
-    PROHIBITED = "prohibited"
-    REVIEW = "review"
-    # licences "in principle not granted": fail without a permit; with one, a person confirms it
-    EXCEPTIONAL_PERMIT = "permit-by-exception"
-    # a duty, levy or condition to know of, which no permit clears and no verdict turns on
-    INFO = "info"
-
-
 class Source(_Strict):
     """A further source for the facts in a rule file."""
 
@@ -153,10 +146,6 @@ class Suspension(_Strict):
     source: Url | None = None
     controls: tuple[Identifier, ...] | None = None
     outcome_confirmed: bool = True
-
-    def covers(self, day: dt.date) -> bool:
-        """Whether ``day`` falls within the suspension."""
-        return self.from_ <= day <= self.until
 
 
 class Suspends(_Strict):
@@ -183,16 +172,6 @@ class Purity(_Strict):
             raise ValueError("give exactly one of at_least or above")
         return self
 
-    def met_by(self, purity: Decimal) -> bool:
-        """Whether an item of this purity reaches the threshold."""
-        if self.at_least is not None:
-            return purity >= self.at_least
-        assert self.above is not None
-        return purity > self.above
-
-    def __str__(self) -> str:
-        return f"≥ {self.at_least} %" if self.at_least is not None else f"> {self.above} %"
-
 
 _COUNTRY_LIST = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
 _COUNTRY_SCOPE = {
@@ -218,26 +197,6 @@ class CountrySet(_Strict):
         if self.only is not None and self.all_except is not None:
             raise ValueError("give only or all_except, not both")
         return self
-
-    def includes(self, country: str) -> bool:
-        """Whether ``country`` is in the set."""
-        if self.only is not None:
-            return country in self.only
-        if self.all_except is not None:
-            return country not in self.all_except
-        return True
-
-    def applies_to(self, countries: frozenset[str]) -> bool:
-        """Whether any of ``countries`` is in the set."""
-        return any(self.includes(country) for country in countries)
-
-    def describe(self) -> str:
-        """A short human description of the set."""
-        if self.only is not None:
-            return ", ".join(self.only)
-        if self.all_except is not None:
-            return "all but " + ", ".join(self.all_except)
-        return "all countries"
 
 
 def _country_scope(value: Any) -> Any:
@@ -404,3 +363,34 @@ class PackInfo(_Strict):
     maintainer: Text | None = None
     notes: Text | None = None
     jurisdictions: dict[Country, Coverage] = {}
+
+
+_TWINS: dict[type[BaseModel], type] = {
+    model: getattr(rules, model.__name__)
+    for model in (
+        Source,
+        Suspension,
+        Suspends,
+        Purity,
+        CountrySet,
+        ItemMatch,
+        Party,
+        Control,
+        MineralName,
+        RuleFile,
+        Coverage,
+        PackInfo,
+    )
+}
+
+
+def to_rules(value: Any) -> Any:
+    """``value`` with every model of this schema turned into its twin in ``rules``."""
+    twin = _TWINS.get(type(value))
+    if twin is not None:
+        return twin(**{name: to_rules(getattr(value, name)) for name in type(value).model_fields})
+    if type(value) is tuple:
+        return tuple(to_rules(entry) for entry in value)
+    if type(value) is dict:
+        return {key: to_rules(entry) for key, entry in value.items()}
+    return value

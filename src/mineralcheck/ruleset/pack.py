@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from mineralcheck.minerals import Vocabulary
-from mineralcheck.ruleset.model import (
+from mineralcheck.ruleset.rules import (
     Control,
     ItemMatch,
     PackInfo,
