@@ -26,6 +26,20 @@ from mineralcheck.values import (
 NonEmpty = BeforeValidator(non_empty_list)
 
 
+def to_twins(value: Any, twins: dict[type, type]) -> Any:
+    """``value`` with every schema model in ``twins`` turned into its plain twin (the dataclass
+    with the same fields that the engine reads), through tuples and dicts."""
+    twin = twins.get(type(value))
+    if twin is not None:
+        names = type(value).model_fields
+        return twin(**{name: to_twins(getattr(value, name), twins) for name in names})
+    if type(value) is tuple:
+        return tuple(to_twins(entry, twins) for entry in value)
+    if type(value) is dict:
+        return {key: to_twins(entry, twins) for key, entry in value.items()}
+    return value
+
+
 def vocabulary_of(info: ValidationInfo) -> Any:
     """The mineral vocabulary handed to validation as context, if any."""
     context = info.context

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from mineralcheck.cache import ResultCache
     from mineralcheck.engine.judge import Judge
     from mineralcheck.engine.match import CompiledControl
-    from mineralcheck.manifest.model import Manifest
+    from mineralcheck.manifest.shipment import Manifest
     from mineralcheck.records.register import Register
     from mineralcheck.ruleset.pack import RulePack
 

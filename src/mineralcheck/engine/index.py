@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mineralcheck.engine.match import SUBHEADING, CompiledControl
-from mineralcheck.manifest.model import Item
+from mineralcheck.manifest.shipment import Item
 from mineralcheck.ruleset.pack import Status
 
 ONE_DAY = dt.timedelta(days=1)

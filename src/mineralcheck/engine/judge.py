@@ -24,7 +24,7 @@ from mineralcheck.engine.match import (
     scope_applies,
 )
 from mineralcheck.engine.parties import Hit, Kind
-from mineralcheck.manifest.model import Item, Manifest, Permit
+from mineralcheck.manifest.shipment import Item, Manifest, Permit
 from mineralcheck.problems import field_path
 from mineralcheck.results import Finding, Severity
 from mineralcheck.ruleset.pack import LoadedControl, RulePack

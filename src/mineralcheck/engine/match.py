@@ -7,7 +7,7 @@ from enum import Enum
 
 from mineralcheck.engine.parties import Screen
 from mineralcheck.forms import broader, meet
-from mineralcheck.manifest.model import Item, Manifest
+from mineralcheck.manifest.shipment import Item, Manifest
 from mineralcheck.ruleset.pack import LoadedControl, RulePack
 from mineralcheck.ruleset.rules import ItemMatch
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
-from mineralcheck.manifest.model import Manifest
+from mineralcheck.manifest.shipment import Manifest
 from mineralcheck.ruleset.rules import Party
 
 CLOSE = 88  # rapidfuzz token_sort_ratio at or above which a name is close to a listed one

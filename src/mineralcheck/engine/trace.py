@@ -12,7 +12,7 @@ from typing import Any
 
 from mineralcheck.engine.match import CompiledControl, CompiledMatch, Outcome, match_item
 from mineralcheck.forms import meet
-from mineralcheck.manifest.model import Item, Manifest
+from mineralcheck.manifest.shipment import Item, Manifest
 from mineralcheck.ruleset.pack import LoadedControl, Status
 
 # what the judge decided about one control for one line

@@ -1,10 +1,13 @@
-"""The shipment manifest, format version 1, as Pydantic models (spec/manifest.md)."""
+"""The shipment manifest, format version 1: the schema, as Pydantic models (spec/manifest.md).
+
+These validate a manifest that ``shipment.build`` leaves to them, explain each error with its
+place, and write the JSON Schema. What they accept is turned into the plain twins of
+``shipment`` (``to_shipment``), which the engine reads.
+"""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
-from functools import cache, cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -28,20 +31,21 @@ from mineralcheck.fields import (
     Percent,
     PositiveInt,
     Text,
+    to_twins,
 )
-from mineralcheck.forms import FORMS, canonical_form, unknown_form
-from mineralcheck.values import EXACT, memo, parse_decimal, parse_text
-
-# Exact factors to kilograms; the pound is defined as exactly 0.45359237 kg.
-KILOGRAMS_PER_UNIT: dict[str, Decimal] = {
-    "mg": Decimal("0.000001"),
-    "g": Decimal("0.001"),
-    "kg": Decimal("1"),
-    "t": Decimal("1000"),
-    "lb": Decimal("0.45359237"),
-}
-
-_AMOUNT_AND_UNIT = re.compile(r"\s*(\S+)\s+(\S+)\s*")
+from mineralcheck.forms import FORMS
+from mineralcheck.manifest import shipment
+from mineralcheck.manifest.shipment import (
+    AMOUNT_AND_UNIT,
+    KILOGRAMS_PER_UNIT,
+    Mass,
+    classified,
+    dates_in_order,
+    parse_currency,
+    parse_form,
+    positive_decimal,
+)
+from mineralcheck.values import memo, parse_decimal
 
 
 class _Strict(BaseModel):
@@ -51,7 +55,7 @@ class _Strict(BaseModel):
 def _split_pair(value: Any, first: str, second: str) -> Any:
     """Turn ``"500 kg"`` into ``{first: "500", second: "kg"}``; pass mappings through."""
     if isinstance(value, str):
-        match = _AMOUNT_AND_UNIT.fullmatch(value)
+        match = AMOUNT_AND_UNIT.fullmatch(value)
         if match is None:
             raise ValueError(f"{value!r} is not of the form '<number> <{second}>'")
         return {first: match.group(1), second: match.group(2)}
@@ -60,42 +64,13 @@ def _split_pair(value: Any, first: str, second: str) -> Any:
     raise ValueError(f"expected '<number> <{second}>' or a mapping with {first} and {second}")
 
 
-def _positive_decimal(value: Any) -> Decimal:
-    number = parse_decimal(value)
-    if number <= 0:
-        raise ValueError(f"{value!r} must be greater than 0")
-    return number
-
-
-class Quantity(_Strict):
+class Quantity(Mass, _Strict):
     """A mass: an exact decimal greater than 0 and one of mg, g, kg, t, lb."""
 
     value: Annotated[
-        Decimal, BeforeValidator(_positive_decimal), WithJsonSchema({"type": ["string", "number"]})
+        Decimal, BeforeValidator(positive_decimal), WithJsonSchema({"type": ["string", "number"]})
     ]
     unit: Literal["mg", "g", "kg", "t", "lb"]
-
-    def in_kg(self) -> Decimal:
-        """The mass in kilograms, exactly."""
-        return EXACT.multiply(self.value, KILOGRAMS_PER_UNIT[self.unit])
-
-    def __str__(self) -> str:
-        return f"{self.value} {self.unit}"
-
-
-@cache
-def _currencies() -> frozenset[str]:
-    from mineralcheck.countries import iso_records  # pycountry's ISO 4217 data
-
-    return frozenset(currency["alpha_3"] for currency in iso_records("4217"))
-
-
-@memo
-def _currency(value: Any) -> str:
-    code = parse_text(value).upper()
-    if code not in _currencies():
-        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
-    return code
 
 
 class Money(_Strict):
@@ -104,7 +79,7 @@ class Money(_Strict):
     amount: Annotated[
         Decimal, BeforeValidator(parse_decimal), WithJsonSchema({"type": ["string", "number"]})
     ]
-    currency: Annotated[str, BeforeValidator(_currency), WithJsonSchema({"type": "string"})]
+    currency: Annotated[str, BeforeValidator(parse_currency), WithJsonSchema({"type": "string"})]
 
 
 @memo
@@ -176,15 +151,6 @@ class EndUser(Party):
     end_use: Text | None = None
 
 
-@memo
-def _form(value: Any) -> str:
-    text = parse_text(value)
-    name = canonical_form(text)
-    if name is None:
-        raise ValueError(unknown_form(text))
-    return name
-
-
 def _form_schema() -> dict[str, Any]:
     spellings = sorted({s for n, f in FORMS.items() for s in (n, *f.synonyms)})
     return {
@@ -204,7 +170,7 @@ class Item(_Strict):
     description: Text
     hs_code: HsCode | None = None
     mineral: Minerals | None = None
-    form: Annotated[str, BeforeValidator(_form), WithJsonSchema(_FORM_SCHEMA)] | None = None
+    form: Annotated[str, BeforeValidator(parse_form), WithJsonSchema(_FORM_SCHEMA)] | None = None
     purity: Percent | None = None
     quantity: QuantityField
     value: MoneyField | None = None
@@ -215,14 +181,9 @@ class Item(_Strict):
 
     @model_validator(mode="after")
     def _classifiable(self) -> Item:
-        if self.content:  # a mineral whose content is given is a mineral of the item
-            named = tuple(dict.fromkeys((*(self.mineral or ()), *(m for m, _ in self.content))))
-            if named != self.mineral:
-                object.__setattr__(self, "mineral", named)
-        if self.hs_code is None and not self.mineral:
-            raise ValueError(
-                "an item needs an hs_code, a mineral, or both: it cannot be classified"
-            )
+        mineral = classified(self.mineral, self.content, self.hs_code)
+        if mineral != self.mineral:
+            object.__setattr__(self, "mineral", mineral)
         return self
 
 
@@ -240,10 +201,7 @@ class Permit(_Strict):
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Permit:
-        if self.valid_from > self.valid_until:
-            raise ValueError(
-                f"valid_from {self.valid_from} is after valid_until {self.valid_until}"
-            )
+        dates_in_order(self.valid_from, self.valid_until)
         return self
 
 
@@ -259,33 +217,14 @@ class Manifest(_Strict):
     items: Annotated[tuple[Item, ...], NonEmpty]
     permits: tuple[Permit, ...] = ()
 
-    @cached_property
-    def final_end_user(self) -> EndUser:
-        """The end user; the consignee when the manifest names none."""
-        if self.end_user is not None:
-            return self.end_user
-        return EndUser(name=self.consignee.name, country=self.consignee.country)
 
-    @cached_property
-    def final_destination(self) -> str:
-        """The final destination country: ``destination``, else the end user's country."""
-        return self.destination or self.final_end_user.country
+_TWINS: dict[type[BaseModel], type] = {
+    model: getattr(shipment, model.__name__)
+    for model in (Quantity, Money, Party, EndUser, Item, Permit, Manifest)
+}
 
-    @cached_property
-    def destinations(self) -> frozenset[str]:
-        """Every country the shipment goes to as far as a country-specific control goes."""
-        return frozenset(
-            {self.final_destination, self.consignee.country, self.final_end_user.country}
-        )
 
-    def line_of(self, index: int) -> int:
-        """The line number of the item at ``index`` (its ``line``, else its 1-based position)."""
-        line = self.items[index].line
-        return line if line is not None else index + 1
-
-    def permit(self, number: str) -> Permit | None:
-        """The permit with ``number``, if the manifest defines it."""
-        for permit in self.permits:
-            if permit.number == number:
-                return permit
-        return None
+def to_shipment(manifest: Manifest) -> shipment.Manifest:
+    """The validated ``manifest`` as its twin of plain dataclasses (``shipment``)."""
+    result: shipment.Manifest = to_twins(manifest, _TWINS)
+    return result

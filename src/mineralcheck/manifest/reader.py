@@ -1,12 +1,10 @@
-"""Read a manifest file into a validated model, or into errors that say where and why."""
+"""Read a manifest file into a validated shipment, or into errors that say where and why."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import ValidationError
-
-from mineralcheck.manifest.model import Manifest
+from mineralcheck.manifest.shipment import Manifest, build
 from mineralcheck.minerals import Vocabulary
 from mineralcheck.problems import Problem, field_path, from_validation_error
 from mineralcheck.results import Finding, Severity
@@ -48,12 +46,20 @@ def read_manifest(raw: bytes, vocabulary: Vocabulary) -> ReadResult:
             document.locate(()) or Mark(1, 1),
         )
         return ReadResult(None, document, (_error(problem),))
-    try:
-        manifest = Manifest.model_validate(document.data, context={"vocabulary": vocabulary})
-    except ValidationError as exc:
-        return ReadResult(
-            None, document, tuple(_error(p) for p in from_validation_error(exc, document, Manifest))
-        )
+    manifest = build(document.data, vocabulary)
+    if manifest is None:  # something unusual: the schema decides, and says where and why
+        from pydantic import ValidationError
+
+        from mineralcheck.manifest import model
+
+        try:
+            checked = model.Manifest.model_validate(
+                document.data, context={"vocabulary": vocabulary}
+            )
+        except ValidationError as exc:
+            problems = from_validation_error(exc, document, model.Manifest)
+            return ReadResult(None, document, tuple(_error(p) for p in problems))
+        manifest = model.to_shipment(checked)
     problems = _cross_checks(manifest, document)
     if problems:
         return ReadResult(None, document, tuple(_error(p) for p in problems))

@@ -28,6 +28,7 @@ from mineralcheck.fields import (
     HsPrefix,
     NonEmpty,
     Text,
+    to_twins,
 )
 from mineralcheck.ruleset import rules
 from mineralcheck.ruleset.rules import Requirement
@@ -386,11 +387,4 @@ _TWINS: dict[type[BaseModel], type] = {
 
 def to_rules(value: Any) -> Any:
     """``value`` with every model of this schema turned into its twin in ``rules``."""
-    twin = _TWINS.get(type(value))
-    if twin is not None:
-        return twin(**{name: to_rules(getattr(value, name)) for name in type(value).model_fields})
-    if type(value) is tuple:
-        return tuple(to_rules(entry) for entry in value)
-    if type(value) is dict:
-        return {key: to_rules(entry) for key, entry in value.items()}
-    return value
+    return to_twins(value, _TWINS)
