@@ -3,17 +3,31 @@ use: the same fields, the same defaults, and nothing of Pydantic left in what a 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticUndefined
 
+from conftest import EXAMPLES
+from mineralcheck.manifest import model as manifest_schema
+from mineralcheck.manifest.shipment import build
 from mineralcheck.ruleset import model as rule_schema
 from mineralcheck.ruleset.loader import load_pack
+from mineralcheck.yamlread import YamlReadError, read_yaml
 
 RULE_PAIRS = [(schema, twin) for schema, twin in rule_schema._TWINS.items()]
+MANIFEST_PAIRS = [(schema, twin) for schema, twin in manifest_schema._TWINS.items()]
+VOCABULARY = load_pack([]).vocabulary
 
 
 def _pair_id(pair: Any) -> str:
@@ -28,7 +42,7 @@ def _default(field: dataclasses.Field[Any]) -> Any:
     return PydanticUndefined
 
 
-@pytest.mark.parametrize("pair", RULE_PAIRS, ids=_pair_id)
+@pytest.mark.parametrize("pair", RULE_PAIRS + MANIFEST_PAIRS, ids=_pair_id)
 def test_each_twin_has_its_schemas_fields_and_defaults(pair: Any) -> None:
     schema, twin = pair
     fields = {f.name: f for f in dataclasses.fields(twin)}
@@ -40,15 +54,16 @@ def test_each_twin_has_its_schemas_fields_and_defaults(pair: Any) -> None:
         assert _default(fields[name]) == expected, name
 
 
-def test_every_schema_model_of_a_rule_file_has_a_twin() -> None:
+@pytest.mark.parametrize("schema", [rule_schema, manifest_schema], ids=lambda m: m.__name__)
+def test_every_schema_model_has_a_twin(schema: Any) -> None:
     models = {
         value
-        for value in vars(rule_schema).values()
+        for value in vars(schema).values()
         if isinstance(value, type)
         and issubclass(value, BaseModel)
-        and value.__module__ == rule_schema.__name__
+        and value.__module__ == schema.__name__
     }
-    assert models - {rule_schema._Strict} == set(rule_schema._TWINS)
+    assert models - {schema._Strict} == set(schema._TWINS)
 
 
 def _reachable(value: Any, seen: set[int]) -> Any:
@@ -74,3 +89,294 @@ def test_a_loaded_pack_keeps_only_the_twins() -> None:
     kinds = {type(value) for value in found}
     # the bundled pack uses every kind of twin, so the walk above reached into each
     assert set(rule_schema._TWINS.values()) <= kinds
+
+
+# --- a manifest read by ``build`` is one the schema accepts, as the same twins ----------------
+
+
+def by_schema(data: Any) -> Any:
+    """What the schema makes of ``data``: its twins, or ``None`` when it refuses it."""
+    try:
+        checked = manifest_schema.Manifest.model_validate(data, context={"vocabulary": VOCABULARY})
+    except ValidationError:
+        return None
+    return manifest_schema.to_shipment(checked)
+
+
+def assert_agrees(data: Any) -> bool:
+    """``build`` reads ``data`` as the schema does, or leaves it to the schema; True if read."""
+    built = build(data, VOCABULARY)
+    if built is None:
+        return False
+    expected = by_schema(data)
+    assert expected is not None, "build read a manifest the schema refuses"
+    # repr too: Decimal("1.0") == Decimal("1"), but a report would print them differently
+    assert (built, repr(built)) == (expected, repr(expected))
+    return True
+
+
+MANIFESTS = sorted(p for p in EXAMPLES.rglob("*.yaml") if "records" not in p.parts)
+
+
+def _data(path: Path) -> Any:
+    try:
+        return read_yaml(path.read_bytes()).data
+    except YamlReadError:
+        return None  # examples of bad YAML: no data for either
+
+
+def test_build_reads_every_example_the_schema_accepts_as_it_does() -> None:
+    accepted = [p for p in MANIFESTS if by_schema(_data(p)) is not None]
+    built = [p for p in MANIFESTS if assert_agrees(_data(p))]
+    assert len(accepted) > 150
+    # The examples in unusual shapes, left to the schema (each still read the same, above).
+    assert sorted(p.name for p in set(accepted) - set(built)) == LEFT_TO_THE_SCHEMA
+
+
+LEFT_TO_THE_SCHEMA: list[str] = []
+
+
+# Values a manifest's fields may hold, right or wrong for any of them: each mutation below puts
+# one where another was, so that every parser and every shape meets texts it must refuse.
+ODD_VALUES: list[Any] = [
+    None,
+    "",
+    " ",
+    " x",
+    "x ",
+    "\u00a0x",
+    "x\u2028",
+    "\x1cx",
+    "~",
+    "null",
+    5,
+    True,
+    1.5,
+    [],
+    {},
+    ["a"],
+    [None],
+    [""],
+    ["gallium", "germanium"],
+    ["DE", "FR"],
+    [" DE"],
+    "5 kg",
+    "5 KG",
+    "5kg",
+    " 5 kg ",
+    "0 kg",
+    "-1 kg",
+    "1e3 kg",
+    "1_000 kg",
+    "0.5 t",
+    "5 lb x",
+    "5 kg kg",
+    "1." + "0" * 40 + " kg",
+    "1.0 kg",
+    "1200 USD",
+    "1200 usd",
+    "1200 XXX",
+    "USD",
+    {"value": "1", "unit": "kg"},
+    {"value": "0.50", "unit": "t"},
+    {"value": "1", "unit": ["kg"]},
+    {"value": "1"},
+    {"value": "1", "unit": "kg", "x": "1"},
+    {"value": 0, "unit": "kg"},
+    {"amount": "5", "currency": "EUR"},
+    {"amount": "5", "currency": ["EUR"]},
+    {"amount": "-5", "currency": "EUR"},
+    "true",
+    "True",
+    "false",
+    "yes",
+    "2025-02-30",
+    "2025-02-03",
+    "2025-2-3",
+    "20250203",
+    "DE",
+    "deu",
+    "Germany",
+    "de",
+    "XX",
+    "EU",
+    "gallium",
+    "Ga",
+    "GALLIUM",
+    "ndfeb",
+    "unobtainium",
+    "gallim",
+    "99.99%",
+    "99.99 %",
+    "0%",
+    "101",
+    "100",
+    "2805.30",
+    "28",
+    "2805 30",
+    "abc",
+    "powder",
+    "Metal",
+    "ore",
+    "nonsense-form",
+    {"gallium": "30%"},
+    {"cobalt": "30%"},
+    {"gallium": "60%", "germanium": "50%"},
+    {"gallium": "x"},
+    {"Ga": "10%", "gallium": "10%"},
+    "P-1",
+    "1",
+    "01",
+    "0",
+    "-3",
+    "3",
+]
+ITEM_KEYS = [
+    "line",
+    "hs_code",
+    "mineral",
+    "form",
+    "purity",
+    "value",
+    "origin",
+    "permits",
+    "content",
+]
+OPTIONAL_KEYS = ["end_user", "destination", "permits", "unknown_key", "military", "end_use"]
+BASES = [
+    "pass/dysprosium-oxide-licensed-de.yaml",
+    "fail/permit-quantity-exceeded.yaml",
+    "fail/cd-2025-004-cobalt-quota-first-day-no-avq.yaml",
+    "fail/cn-2026-27-listed-party.yaml",
+]
+
+
+def _places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in ``value`` a mutation can change: each key of a mapping, each entry."""
+    found = [path]
+    if isinstance(value, dict):
+        for key, entry in value.items():
+            found += _places(entry, (*path, key))
+    elif isinstance(value, list):
+        for index, entry in enumerate(value):
+            found += _places(entry, (*path, index))
+    return found
+
+
+def _holder(data: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+def single_changes(data: Any) -> Any:
+    """Every manifest one change away from ``data``: each value replaced by each odd value,
+    each key dropped, each key an item or manifest may have added with each odd value."""
+    for place in _places(data)[1:]:
+        *parents, last = place
+        for value in ODD_VALUES:
+            changed = copy.deepcopy(data)
+            _holder(changed, tuple(parents))[last] = value
+            yield changed
+        if isinstance(_holder(data, tuple(parents)), dict):
+            changed = copy.deepcopy(data)
+            del _holder(changed, tuple(parents))[last]
+            yield changed
+    for place in _places(data):
+        holder = _holder(data, place)
+        if isinstance(holder, dict):
+            for key in ITEM_KEYS if "description" in holder else OPTIONAL_KEYS:
+                for value in ODD_VALUES:
+                    changed = copy.deepcopy(data)
+                    _holder(changed, place)[key] = value
+                    yield changed
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_every_single_change_is_read_as_the_schema_reads_it(base: str) -> None:
+    read = sum(assert_agrees(changed) for changed in single_changes(_data(EXAMPLES / base)))
+    assert read > 100  # and many of them are read without the schema
+
+
+def mutate(data: Any, rng: random.Random) -> Any:
+    """``data`` with one change: a value replaced, a key dropped, or a key added."""
+    place = rng.choice(_places(data)[1:])
+    *parents, last = place
+    holder = data
+    for step in parents:
+        holder = holder[step]
+    action = rng.randrange(4)
+    if action == 0 and isinstance(holder, dict):
+        del holder[last]
+    elif action == 1 and isinstance(holder, dict):
+        keys = ITEM_KEYS if "description" in holder else OPTIONAL_KEYS
+        holder[rng.choice(keys)] = rng.choice(ODD_VALUES)
+    else:
+        holder[last] = rng.choice(ODD_VALUES)
+    return data
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    base=st.sampled_from(BASES), rng=st.randoms(use_true_random=False), changes=st.integers(1, 3)
+)
+def test_mutated_manifests_are_read_as_the_schema_reads_them(
+    base: str, rng: random.Random, changes: int
+) -> None:
+    data = _data(EXAMPLES / base)
+    for _ in range(changes):
+        data = mutate(data, rng)
+    assert_agrees(data)
+
+
+def test_mutations_reach_both_paths() -> None:
+    """The mutations above are not all refused (or all read): both answers are exercised."""
+    rng = random.Random(5)
+    outcomes = set()
+    for index in range(300):
+        data = mutate(_data(EXAMPLES / BASES[index % len(BASES)]), rng)
+        outcomes.add((build(data, VOCABULARY) is None, by_schema(data) is None))
+    assert outcomes == {(False, False), (True, True), (True, False)}
+
+
+# --- what a check that meets only usual manifests imports ------------------------------------
+
+WATCH = """
+import sys
+from mineralcheck.cli import main
+code = main(sys.argv[1:])
+heavy = sorted(m for m in sys.modules if m in ("pydantic.main", "mineralcheck.manifest.model",
+    "mineralcheck.ruleset.model", "mineralcheck.fields"))
+print("exit", code, "loaded", ",".join(heavy) or "-", file=sys.stderr)
+"""
+
+
+def _watched(tmp_path: Path, path: Path) -> str:
+    env = {**os.environ, "MINERALCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    run = subprocess.run(
+        [sys.executable, "-c", WATCH, "verify", "--no-cache", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    return run.stderr.splitlines()[-1]
+
+
+def test_a_never_seen_manifest_is_checked_without_pydantic_models(tmp_path: Path) -> None:
+    failing = EXAMPLES / "fail" / "cn-2023-23-gallium-day-effective-no-permit.yaml"
+    # the first run compiles the pack (with the schema) and keeps it
+    assert _watched(tmp_path, failing).startswith("exit 1 loaded mineralcheck.fields")
+    # then a manifest checked for the first time: read, validated, judged (it fails), all
+    # without the schema's models
+    assert _watched(tmp_path, failing) == "exit 1 loaded -"
+    # a manifest in an unusual shape (text with spaces around it) goes to the schema
+    odd = tmp_path / "odd.yaml"
+    odd.write_text(
+        failing.read_text()
+        .replace("ingots, 99.99 %", 'ingots, 99.99 % "')
+        .replace(": Gallium", ': " Gallium')
+    )
+    assert _watched(tmp_path, odd) == "exit 1 loaded " + ",".join(
+        ["mineralcheck.fields", "mineralcheck.manifest.model", "pydantic.main"]
+    )

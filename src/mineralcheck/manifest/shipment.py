@@ -271,21 +271,35 @@ def _optional(data: dict[str, Any], key: str, parse: Any) -> Any:
     return parse(value)
 
 
+_MASS = frozenset({"value", "unit"})
+_MONEY = frozenset({"amount", "currency"})
+
+
 @memo
 def _mass(value: Any) -> Quantity:
-    if type(value) is not str:
+    if type(value) is str:
+        match = AMOUNT_AND_UNIT.fullmatch(value)
+        if match is None:
+            raise _UnsureError
+        amount, unit = match.groups()
+    else:  # {value: 0.5, unit: t}
+        data = _keys(value, _MASS, _MASS)
+        amount, unit = data["value"], data["unit"]
+    if type(unit) is not str or unit not in KILOGRAMS_PER_UNIT:
         raise _UnsureError
-    match = AMOUNT_AND_UNIT.fullmatch(value)
-    if match is None or match.group(2) not in KILOGRAMS_PER_UNIT:
-        raise _UnsureError
-    return Quantity(value=positive_decimal(match.group(1)), unit=match.group(2))
+    return Quantity(value=positive_decimal(amount), unit=unit)
 
 
 def _money(value: Any) -> Money:
-    match = AMOUNT_AND_UNIT.fullmatch(value) if type(value) is str else None
-    if match is None:
-        raise _UnsureError
-    return Money(amount=parse_decimal(match.group(1)), currency=parse_currency(match.group(2)))
+    if type(value) is str:
+        match = AMOUNT_AND_UNIT.fullmatch(value)
+        if match is None:
+            raise _UnsureError
+        amount, currency = match.groups()
+    else:  # {amount: 1200, currency: USD}
+        data = _keys(value, _MONEY, _MONEY)
+        amount, currency = data["amount"], data["currency"]
+    return Money(amount=parse_decimal(amount), currency=parse_currency(currency))
 
 
 _PARTY = frozenset({"name", "country"})
