@@ -439,6 +439,42 @@ def test_a_report_to_a_file_shows_progress_with_count_and_rate(tmp_path: Path) -
     assert code == 1
     shown = terminal.decode("utf-8", "replace")
     assert "checking manifests:" in shown and " checked" in shown
-    assert "/s" in shown  # the rate, once it can be told
+    assert "/s" in shown  # the rate (at the latest in the last frame)
     assert json.loads(report.read_text(encoding="utf-8"))["summary"]["manifests"] == 1500
     assert (tmp_path / "stdout.txt").read_bytes() == b""  # the report went to its file only
+
+
+def test_a_stopped_batch_lets_each_worker_finish_the_task_it_is_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reader that stops early (a closed pipe, an interrupt) stops the batch: no worker gets
+    more work, and none is killed in the middle of a task. A worker killed while it sends its
+    result leaves the pool waiting for the rest of that result, and the process then waits
+    forever at exit (seen: the test process hung, its pool's thread in ``recv``)."""
+    from conftest import EXAMPLES
+    from mineralcheck import pipeline
+
+    check = pipeline.Checker.check_bytes
+    parent = os.getpid()
+
+    def slow(self: Any, path: str, raw: bytes) -> Any:
+        if os.getpid() != parent:  # a worker: in the middle of a task when the reader stops
+            time.sleep(0.02)
+        return check(self, path, raw)
+
+    stop = pipeline._stop
+    workers: list[Any] = []
+
+    def watched(pool: Any) -> None:
+        workers.extend(pool._processes.values())
+        stop(pool)
+
+    monkeypatch.setattr(pipeline.Checker, "check_bytes", slow)  # forked workers have it too
+    monkeypatch.setattr(pipeline, "_stop", watched)
+    paths = sorted(str(p) for p in EXAMPLES.rglob("*.yaml"))
+    results = pipeline.Checker(pipeline.Options(jobs=2)).results(paths)
+    for _ in range(pipeline.PARALLEL_FROM + 2):
+        next(results)
+    results.close()
+    assert len(workers) == 2
+    assert [w.exitcode for w in workers] == [0, 0]  # each ended on its own, none killed

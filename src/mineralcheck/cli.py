@@ -545,7 +545,7 @@ def _with_progress(results: Iterator["ManifestResult"]) -> Iterator["ManifestRes
         start = time.monotonic()
         for count, result in enumerate(results, start=1):
             elapsed = time.monotonic() - start
-            rate = f"{count / elapsed:,.0f}/s" if elapsed > 0.1 else ""
+            rate = f"{count / elapsed:,.0f}/s" if elapsed > 0 else ""
             progress.update(task, advance=1, rate=rate)
             yield result
 

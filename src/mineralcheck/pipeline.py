@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from mineralcheck.ruleset.pack import RulePack
 
 BATCH = 32  # manifests per task sent to a worker process
+STOP_WAIT = 10.0  # seconds a stopped batch waits for a worker to finish its task
 PARALLEL_FROM = 8  # fewer manifests than this are checked in-process
 LOOKUP = 256  # files read and looked up in the verdict cache at a time
 
@@ -321,15 +322,18 @@ _WORKER: Checker | None = None
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """End the workers at once (their work is no longer wanted) and wait until they are gone."""
-    processes = list(getattr(pool, "_processes", None) or {})
+    """Stop the batch: no worker is given more work, and each ends after the task it is on (a
+    few dozen files), waited for. A worker is not killed while it may be sending a result: the
+    pool's thread would wait for the rest of that result forever, and so would the process, at
+    exit. Only workers that have not ended after ``STOP_WAIT`` seconds are killed."""
     found = getattr(pool, "_processes", None) or {}
-    workers = [found[pid] for pid in processes]
-    for worker in workers:
-        worker.terminate()
+    workers = list(found.values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
+    if manager is not None:
+        manager.join(STOP_WAIT)  # it ends once it has joined every worker
     for worker in workers:
-        worker.join(5)
+        worker.join(0 if manager is not None else STOP_WAIT)
         if worker.is_alive():
             worker.kill()
             worker.join(5)
