@@ -346,7 +346,7 @@ import sys
 from mineralcheck.cli import main
 code = main(sys.argv[1:])
 heavy = sorted(m for m in sys.modules if m in ("pydantic.main", "mineralcheck.manifest.model",
-    "mineralcheck.ruleset.model", "mineralcheck.fields"))
+    "mineralcheck.ruleset.model", "mineralcheck.fields", "yaml"))
 print("exit", code, "loaded", ",".join(heavy) or "-", file=sys.stderr)
 """
 
@@ -368,7 +368,7 @@ def test_a_never_seen_manifest_is_checked_without_pydantic_models(tmp_path: Path
     # the first run compiles the pack (with the schema) and keeps it
     assert _watched(tmp_path, failing).startswith("exit 1 loaded mineralcheck.fields")
     # then a manifest checked for the first time: read, validated, judged (it fails), all
-    # without the schema's models
+    # without the schema's models, and without PyYAML (the line reader reads it)
     assert _watched(tmp_path, failing) == "exit 1 loaded -"
     # a manifest in an unusual shape (text with spaces around it) goes to the schema
     odd = tmp_path / "odd.yaml"
