@@ -143,6 +143,7 @@ def parse_hs_prefix(value: Any) -> str:
     return _hs_digits(value, 2, "an HS code prefix")
 
 
+@memo
 def parse_positive_int(value: Any) -> int:
     """A positive whole number written without sign, leading zeros or separators."""
     text = _text(value, "a positive whole number")

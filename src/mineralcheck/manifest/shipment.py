@@ -244,7 +244,10 @@ class _UnsureError(Exception):
 
 
 def _keys(data: Any, required: frozenset[str], known: frozenset[str]) -> dict[str, Any]:
-    if type(data) is not dict or not required <= data.keys() <= known:
+    """``data``, a mapping with the ``required`` keys and no key but the ``known`` ones, and no
+    empty value (a key written without a value: what that means, the schema says). So a key
+    that ``get`` does not find is a key the manifest does not have."""
+    if type(data) is not dict or not required <= data.keys() <= known or None in data.values():
         raise _UnsureError
     return data
 
@@ -260,15 +263,6 @@ def _texts(value: Any) -> tuple[str, ...]:
     if type(value) is not list:
         raise _UnsureError
     return tuple(_text(entry) for entry in value)
-
-
-def _optional(data: dict[str, Any], key: str, parse: Any) -> Any:
-    value = data.get(key)
-    if value is None:
-        if key in data:  # written, but empty: the schema says what that means
-            raise _UnsureError
-        return None
-    return parse(value)
 
 
 _MASS = frozenset({"value", "unit"})
@@ -313,12 +307,12 @@ def _party(value: Any) -> Party:
 
 def _end_user(value: Any) -> EndUser:
     data = _keys(value, _PARTY, _END_USER)
-    military = data.get("military", False)
+    military, end_use = data.get("military"), data.get("end_use")
     return EndUser(
         name=_text(data["name"]),
         country=parse_country(data["country"]),
-        military=military if military is False else parse_bool(_text(military)),
-        end_use=_optional(data, "end_use", _text),
+        military=False if military is None else parse_bool(_text(military)),
+        end_use=None if end_use is None else _text(end_use),
     )
 
 
@@ -338,21 +332,29 @@ _ITEM = _ITEM_NEEDS | {
 
 def _item(value: Any, vocabulary: Vocabulary) -> Item:
     data = _keys(value, _ITEM_NEEDS, _ITEM)
-    hs_code = _optional(data, "hs_code", parse_hs_code)
-    content = _optional(data, "content", lambda v: parse_content(v, vocabulary))
+    get = data.get
+    line, code, named, form, purity = (
+        get("line"),
+        get("hs_code"),
+        get("mineral"),
+        get("form"),
+        get("purity"),
+    )
+    money, origin, permits, shares = get("value"), get("origin"), get("permits"), get("content")
+    hs_code = None if code is None else parse_hs_code(code)
+    content = None if shares is None else parse_content(shares, vocabulary)
+    minerals = None if named is None else parse_minerals(named, vocabulary)
     return Item(
-        line=_optional(data, "line", lambda v: parse_positive_int(_text(v))),
+        line=None if line is None else parse_positive_int(_text(line)),
         description=_text(data["description"]),
         hs_code=hs_code,
-        mineral=classified(
-            _optional(data, "mineral", lambda v: parse_minerals(v, vocabulary)), content, hs_code
-        ),
-        form=_optional(data, "form", parse_form),
-        purity=_optional(data, "purity", parse_percent),
+        mineral=classified(minerals, content, hs_code),
+        form=None if form is None else parse_form(form),
+        purity=None if purity is None else parse_percent(purity),
         quantity=_mass(data["quantity"]),
-        value=_optional(data, "value", _money),
-        origin=_optional(data, "origin", parse_country),
-        permits=_optional(data, "permits", _texts) or (),
+        value=None if money is None else _money(money),
+        origin=None if origin is None else parse_country(origin),
+        permits=() if permits is None else _texts(permits),
         content=content,
     )
 
@@ -368,15 +370,20 @@ def _permit(value: Any) -> Permit:
         raise _UnsureError
     valid_from, valid_until = parse_date(data["valid_from"]), parse_date(data["valid_until"])
     dates_in_order(valid_from, valid_until)
+    issued_by, end_user, quantity = (
+        data.get("issued_by"),
+        data.get("end_user"),
+        data.get("quantity"),
+    )
     return Permit(
         number=_text(data["number"]),
-        issued_by=_optional(data, "issued_by", _text),
+        issued_by=None if issued_by is None else _text(issued_by),
         valid_from=valid_from,
         valid_until=valid_until,
         destination=parse_countries(data["destination"]),
-        end_user=_optional(data, "end_user", _text),
+        end_user=None if end_user is None else _text(end_user),
         covers=covers,
-        quantity=_optional(data, "quantity", _mass),
+        quantity=None if quantity is None else _mass(quantity),
     )
 
 
@@ -389,8 +396,8 @@ def build(data: Any, vocabulary: Vocabulary) -> Manifest | None:
     ``None`` leaves it to the schema (``manifest.model``), which accepts it or says why not."""
     try:
         fields = _keys(data, _MANIFEST_NEEDS, _MANIFEST)
-        items = fields["items"]
-        permits = fields.get("permits", [])
+        items, permits = fields["items"], fields.get("permits", [])
+        end_user, destination = fields.get("end_user"), fields.get("destination")
         if type(items) is not list or not items or type(permits) is not list:
             raise _UnsureError
         return Manifest(
@@ -398,8 +405,8 @@ def build(data: Any, vocabulary: Vocabulary) -> Manifest | None:
             ship_date=parse_date(fields["ship_date"]),
             exporter=_party(fields["exporter"]),
             consignee=_party(fields["consignee"]),
-            end_user=_optional(fields, "end_user", _end_user),
-            destination=_optional(fields, "destination", parse_country),
+            end_user=None if end_user is None else _end_user(end_user),
+            destination=None if destination is None else parse_country(destination),
             items=tuple(_item(item, vocabulary) for item in items),
             permits=tuple(_permit(permit) for permit in permits),
         )
