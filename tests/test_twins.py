@@ -231,17 +231,8 @@ ODD_VALUES: list[Any] = [
     "-3",
     "3",
 ]
-ITEM_KEYS = [
-    "line",
-    "hs_code",
-    "mineral",
-    "form",
-    "purity",
-    "value",
-    "origin",
-    "permits",
-    "content",
-]
+# the keys an item or a manifest may have besides its required ones, as the schema knows them
+ITEM_KEYS = [n for n, f in manifest_schema.Item.model_fields.items() if not f.is_required()]
 OPTIONAL_KEYS = ["end_user", "destination", "permits", "unknown_key", "military", "end_use"]
 BASES = [
     "pass/dysprosium-oxide-licensed-de.yaml",

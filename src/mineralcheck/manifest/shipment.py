@@ -269,30 +269,28 @@ _MASS = frozenset({"value", "unit"})
 _MONEY = frozenset({"amount", "currency"})
 
 
-@memo
-def _mass(value: Any) -> Quantity:
+def _pair(value: Any, names: tuple[str, str], keys: frozenset[str]) -> tuple[Any, Any]:
+    """The two parts of ``"500 kg"``, or of a mapping with exactly the two ``names`` as keys
+    (``{value: 0.5, unit: t}``)."""
     if type(value) is str:
         match = AMOUNT_AND_UNIT.fullmatch(value)
         if match is None:
             raise _UnsureError
-        amount, unit = match.groups()
-    else:  # {value: 0.5, unit: t}
-        data = _keys(value, _MASS, _MASS)
-        amount, unit = data["value"], data["unit"]
+        return match[1], match[2]
+    data = _keys(value, keys, keys)
+    return data[names[0]], data[names[1]]
+
+
+@memo
+def _mass(value: Any) -> Quantity:
+    amount, unit = _pair(value, ("value", "unit"), _MASS)
     if type(unit) is not str or unit not in KILOGRAMS_PER_UNIT:
         raise _UnsureError
     return Quantity(value=positive_decimal(amount), unit=unit)
 
 
 def _money(value: Any) -> Money:
-    if type(value) is str:
-        match = AMOUNT_AND_UNIT.fullmatch(value)
-        if match is None:
-            raise _UnsureError
-        amount, currency = match.groups()
-    else:  # {amount: 1200, currency: USD}
-        data = _keys(value, _MONEY, _MONEY)
-        amount, currency = data["amount"], data["currency"]
+    amount, currency = _pair(value, ("amount", "currency"), _MONEY)
     return Money(amount=parse_decimal(amount), currency=parse_currency(currency))
 
 
