@@ -274,8 +274,9 @@ def _read_lines(text: str, limits: Limits) -> Document:
                     and plain[-1] != ":"
                     and key not in container
                 ):
-                    keys[(id(container), key)] = (number, level)
-                    values[(id(container), key)] = (number, simple.start(3))
+                    at = (id(container), key)  # one key for both tables
+                    keys[at] = (number, level)
+                    values[at] = (number, simple.start(3))
                     container[key] = None if plain in _NULLS else plain
                     counted += 2
                     continue
