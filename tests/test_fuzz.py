@@ -26,6 +26,8 @@ from mineralcheck.formats import FORMATS, Style, get
 from mineralcheck.pipeline import Checker, Options
 from mineralcheck.results import Report
 from mineralcheck.schemas import schema
+from mineralcheck.yamlread import YamlReadError, read_yaml
+from shipments import assert_agrees
 
 pytestmark = pytest.mark.fuzz
 
@@ -108,6 +110,20 @@ def test_a_mutated_manifest_never_crashes_and_every_format_stays_valid(raw: byte
         code, _, err = run_main([*args, "--no-bundled-rules", "--rules", str(TEST_RULES)])
         assert_no_crash(code, err)
         assert_formats_valid(files)
+
+
+@FUZZ
+@given(mutated(MANIFESTS))
+def test_a_mutated_manifest_is_read_without_the_schema_only_as_the_schema_reads_it(
+    raw: bytes,
+) -> None:
+    """``shipment.build`` (the path without Pydantic) never reads text the schema would refuse
+    or read otherwise (``tests/test_twins.py`` has the structural mutations)."""
+    try:
+        data = read_yaml(raw).data
+    except YamlReadError:
+        return  # no data: neither reads it
+    assert_agrees(data)
 
 
 @FUZZ

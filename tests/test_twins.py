@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from conftest import EXAMPLES
@@ -24,10 +24,10 @@ from mineralcheck.manifest.shipment import build
 from mineralcheck.ruleset import model as rule_schema
 from mineralcheck.ruleset.loader import load_pack
 from mineralcheck.yamlread import YamlReadError, read_yaml
+from shipments import VOCABULARY, assert_agrees, by_schema
 
 RULE_PAIRS = [(schema, twin) for schema, twin in rule_schema._TWINS.items()]
 MANIFEST_PAIRS = [(schema, twin) for schema, twin in manifest_schema._TWINS.items()]
-VOCABULARY = load_pack([]).vocabulary
 
 
 def _pair_id(pair: Any) -> str:
@@ -92,27 +92,6 @@ def test_a_loaded_pack_keeps_only_the_twins() -> None:
 
 
 # --- a manifest read by ``build`` is one the schema accepts, as the same twins ----------------
-
-
-def by_schema(data: Any) -> Any:
-    """What the schema makes of ``data``: its twins, or ``None`` when it refuses it."""
-    try:
-        checked = manifest_schema.Manifest.model_validate(data, context={"vocabulary": VOCABULARY})
-    except ValidationError:
-        return None
-    return manifest_schema.to_shipment(checked)
-
-
-def assert_agrees(data: Any) -> bool:
-    """``build`` reads ``data`` as the schema does, or leaves it to the schema; True if read."""
-    built = build(data, VOCABULARY)
-    if built is None:
-        return False
-    expected = by_schema(data)
-    assert expected is not None, "build read a manifest the schema refuses"
-    # repr too: Decimal("1.0") == Decimal("1"), but a report would print them differently
-    assert (built, repr(built)) == (expected, repr(expected))
-    return True
 
 
 MANIFESTS = sorted(p for p in EXAMPLES.rglob("*.yaml") if "records" not in p.parts)
