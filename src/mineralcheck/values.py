@@ -15,9 +15,11 @@ import decimal
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mineralcheck import countries
+from mineralcheck.forms import canonical_form, unknown_form
 
 if TYPE_CHECKING:
     from mineralcheck.minerals import Vocabulary
@@ -245,3 +247,36 @@ def parse_content(value: Any, vocabulary: Vocabulary | None) -> tuple[tuple[str,
     if sum(shares.values()) > 100:
         raise ValueError("the shares add up to more than 100 %")
     return tuple(shares.items())
+
+
+def positive_decimal(value: Any) -> Decimal:
+    """A plain decimal greater than 0."""
+    number = parse_decimal(value)
+    if number <= 0:
+        raise ValueError(f"{value!r} must be greater than 0")
+    return number
+
+
+@cache
+def currencies() -> frozenset[str]:
+    """The ISO 4217 currency codes."""
+    return frozenset(currency["alpha_3"] for currency in countries.iso_records("4217"))
+
+
+@memo
+def parse_currency(value: Any) -> str:
+    """An ISO 4217 currency code, in any letter case."""
+    code = parse_text(value).upper()
+    if code not in currencies():
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+    return code
+
+
+@memo
+def parse_form(value: Any) -> str:
+    """A form of the vocabulary, or a synonym, as its canonical name."""
+    text = parse_text(value)
+    name = canonical_form(text)
+    if name is None:
+        raise ValueError(unknown_form(text))
+    return name

@@ -41,11 +41,14 @@ from mineralcheck.manifest.shipment import (
     Mass,
     classified,
     dates_in_order,
+)
+from mineralcheck.values import (
+    memo,
     parse_currency,
+    parse_decimal,
     parse_form,
     positive_decimal,
 )
-from mineralcheck.values import memo, parse_decimal
 
 
 class _Strict(BaseModel):

@@ -16,10 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache, cached_property
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from mineralcheck.forms import canonical_form, unknown_form
 from mineralcheck.values import (
     EXACT,
     memo,
@@ -27,13 +26,15 @@ from mineralcheck.values import (
     parse_content,
     parse_countries,
     parse_country,
+    parse_currency,
     parse_date,
     parse_decimal,
+    parse_form,
     parse_hs_code,
     parse_minerals,
     parse_percent,
     parse_positive_int,
-    parse_text,
+    positive_decimal,
 )
 
 if TYPE_CHECKING:
@@ -187,9 +188,7 @@ def classified(
     """An item's minerals, with those its content names; an item with no mineral and no HS code
     cannot be classified (ValueError)."""
     if content:  # a mineral whose content is given is a mineral of the item
-        named = tuple(dict.fromkeys((*(mineral or ()), *(m for m, _ in content))))
-        if named != mineral:
-            mineral = named
+        mineral = tuple(dict.fromkeys((*(mineral or ()), *(m for m, _ in content))))
     if hs_code is None and not mineral:
         raise ValueError("an item needs an hs_code, a mineral, or both: it cannot be classified")
     return mineral
@@ -199,41 +198,6 @@ def dates_in_order(valid_from: dt.date, valid_until: dt.date) -> None:
     """A permit's validity must not end before it starts (ValueError)."""
     if valid_from > valid_until:
         raise ValueError(f"valid_from {valid_from} is after valid_until {valid_until}")
-
-
-def positive_decimal(value: Any) -> Decimal:
-    """A plain decimal greater than 0."""
-    number = parse_decimal(value)
-    if number <= 0:
-        raise ValueError(f"{value!r} must be greater than 0")
-    return number
-
-
-@cache
-def currencies() -> frozenset[str]:
-    """The ISO 4217 currency codes."""
-    from mineralcheck.countries import iso_records  # pycountry's ISO 4217 data
-
-    return frozenset(currency["alpha_3"] for currency in iso_records("4217"))
-
-
-@memo
-def parse_currency(value: Any) -> str:
-    """An ISO 4217 currency code, in any letter case."""
-    code = parse_text(value).upper()
-    if code not in currencies():
-        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
-    return code
-
-
-@memo
-def parse_form(value: Any) -> str:
-    """A form of the vocabulary, or a synonym, as its canonical name."""
-    text = parse_text(value)
-    name = canonical_form(text)
-    if name is None:
-        raise ValueError(unknown_form(text))
-    return name
 
 
 # ``build``: the usual manifest without Pydantic, or ``None`` for the schema to decide.
