@@ -271,3 +271,54 @@ def test_a_balance_names_every_limit_the_licence_has(
     shipment(tmp_path / "m", "T-1", "01", "10 kg", "L-1")
     _, results, _ = run(["verify", str(tmp_path / "m"), "--permits", str(reg)])
     assert f"drew on licence L-1 ({route}): {balance}" in messages(results["T-1"])
+
+
+def _validations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the times a register is validated by the schema (not read back from its entry)."""
+    from mineralcheck.records import register as module
+
+    calls: list[int] = []
+    real = module._validated
+
+    def counting(*args: Any) -> Any:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(module, "_validated", counting)
+    return calls
+
+
+def test_a_register_is_read_back_from_its_sealed_entry_and_a_damaged_one_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MINERALCHECK_CACHE_DIR", str(cache))
+    reg = register(tmp_path / "register.yaml", licence("L-GEN", quantity="15 kg"))
+    shipment(tmp_path / "m", "T-1", "01", "10 kg", "L-GEN")
+    shipment(tmp_path / "m", "T-2", "02", "10 kg", "L-GEN")
+    args = ["verify", str(tmp_path / "m"), "--permits", str(reg), "--no-cache"]
+    calls = _validations(monkeypatch)
+    first = run(args)
+    assert calls == [1] and first[1]["T-2"]["verdict"] == "fail"  # 15 kg: the second overdraws
+    [entry] = sorted(cache.glob("register-*.bin"))
+    assert run(args) == first and calls == [1]  # read back, not validated again
+    data = bytearray(entry.read_bytes())
+    data[-5] ^= 0x01  # one bit of the pickle: the seal no longer matches
+    entry.write_bytes(bytes(data))
+    assert run(args) == first and calls == [1, 1]  # ignored, validated again, and rewritten
+    assert entry.read_bytes() != bytes(data)
+    register(tmp_path / "register.yaml", licence("L-GEN", quantity="25 kg"))
+    assert run(args)[1]["T-2"]["verdict"] == "pass" and calls == [1, 1, 1]  # a new register
+
+
+def test_an_invalid_register_is_never_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MINERALCHECK_CACHE_DIR", str(cache))
+    reg = register(tmp_path / "register.yaml", licence("L-GEN", extra="    holder: X\n"))
+    shipment(tmp_path / "m", "T-1", "01", "1 kg", "L-GEN")
+    for _ in range(2):  # the error every time: nothing of it was kept
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["verify", str(tmp_path / "m"), "--permits", str(reg), *TEST_ONLY])
+        assert code == 2 and "unknown key 'holder'" in err.getvalue()
+    assert not list(cache.glob("register-*.bin"))

@@ -21,6 +21,7 @@ from pydantic_core import PydanticUndefined
 from conftest import EXAMPLES
 from mineralcheck.manifest import model as manifest_schema
 from mineralcheck.manifest.shipment import build
+from mineralcheck.records import register_schema
 from mineralcheck.ruleset import model as rule_schema
 from mineralcheck.ruleset.loader import load_pack
 from mineralcheck.yamlread import YamlReadError, read_yaml
@@ -28,6 +29,7 @@ from shipments import VOCABULARY, assert_agrees, by_schema
 
 RULE_PAIRS = [(schema, twin) for schema, twin in rule_schema._TWINS.items()]
 MANIFEST_PAIRS = [(schema, twin) for schema, twin in manifest_schema._TWINS.items()]
+REGISTER_PAIRS = [(register_schema.Licence, register_schema._TWINS[register_schema.Licence])]
 
 
 def _pair_id(pair: Any) -> str:
@@ -42,7 +44,7 @@ def _default(field: dataclasses.Field[Any]) -> Any:
     return PydanticUndefined
 
 
-@pytest.mark.parametrize("pair", RULE_PAIRS + MANIFEST_PAIRS, ids=_pair_id)
+@pytest.mark.parametrize("pair", RULE_PAIRS + MANIFEST_PAIRS + REGISTER_PAIRS, ids=_pair_id)
 def test_each_twin_has_its_schemas_fields_and_defaults(pair: Any) -> None:
     schema, twin = pair
     fields = {f.name: f for f in dataclasses.fields(twin)}
@@ -321,10 +323,10 @@ print("exit", code, "loaded", ",".join(heavy) or "-", file=sys.stderr)
 """
 
 
-def _watched(tmp_path: Path, path: Path) -> str:
+def _watched(tmp_path: Path, path: Path, *options: str) -> str:
     env = {**os.environ, "MINERALCHECK_CACHE_DIR": str(tmp_path / "cache")}
     run = subprocess.run(
-        [sys.executable, "-c", WATCH, "verify", "--no-cache", "--format", "json", str(path)],
+        [sys.executable, "-c", WATCH, "verify", "--no-cache", "-f", "json", str(path), *options],
         capture_output=True,
         text=True,
         env=env,
@@ -350,3 +352,14 @@ def test_a_never_seen_manifest_is_checked_without_pydantic_models(tmp_path: Path
     assert _watched(tmp_path, odd) == "exit 1 loaded " + ",".join(
         ["mineralcheck.fields", "mineralcheck.manifest.model", "pydantic.main"]
     )
+
+
+def test_a_check_with_a_register_read_before_needs_no_pydantic_models(tmp_path: Path) -> None:
+    records = EXAMPLES / "records"
+    register = ("--permits", str(records / ".register.yaml"))
+    first = records / "rec-a-general-licence-600-kg.yaml"
+    # the first run validates the register (with its schema) and keeps it, sealed
+    assert "pydantic.main" in _watched(tmp_path, first, *register)
+    assert list((tmp_path / "cache").glob("register-*.bin"))
+    # then a check with the same register reads it back: no schema, no Pydantic models
+    assert _watched(tmp_path, first, *register) == "exit 0 loaded -"

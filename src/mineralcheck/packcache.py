@@ -5,7 +5,8 @@ An entry is keyed by what the compiled pack depends on (the rule files' names an
 packs chosen, mineralcheck's version and own source) and sealed, like the verdict cache, with an
 HMAC-SHA-256 under the secret key kept outside the cache directory. The seal is checked before
 anything is unpickled: an entry that is stale, torn, forged or unreadable is ignored and the
-pack is built from the YAML again (and the entry rewritten), never trusted.
+pack is built from the YAML again (and the entry rewritten), never trusted. A licence register
+is kept the same way (``register-*.bin``, by ``records.register``).
 """
 
 from __future__ import annotations
@@ -31,15 +32,16 @@ SEAL = 32  # bytes of HMAC-SHA-256 before the pickle
 Compiled = tuple["RulePack", list["CompiledControl"]]
 
 
-def entry_name(pack_fingerprint: str, packs: tuple[str, ...] | None) -> str:
-    """The file name of the entry for these rule files and packs, with this code."""
+def entry_name(fingerprint: str, packs: tuple[str, ...] | None, kind: str = "pack") -> str:
+    """The file name of the entry for these files (rule files and packs, or a register), with
+    this code."""
     chosen = ",".join(sorted(packs)) if packs is not None else "*"
-    text = f"{SCHEMA}|{__version__}|{code_fingerprint()}|{pack_fingerprint}|{chosen}"
-    return "pack-" + hashlib.sha256(text.encode()).hexdigest()[:32] + ".bin"
+    text = f"{SCHEMA}|{__version__}|{code_fingerprint()}|{kind}|{fingerprint}|{chosen}"
+    return f"{kind}-" + hashlib.sha256(text.encode()).hexdigest()[:32] + ".bin"
 
 
-def load(directory: Path, name: str) -> Compiled | None:
-    """The compiled pack of the entry, or ``None`` when there is none to trust."""
+def load_entry(directory: Path, name: str) -> object:
+    """The value of the entry, or ``None`` when there is none to trust."""
     secret = load_secret(default_key_file(), directory)
     if secret is None:
         return None
@@ -56,16 +58,22 @@ def load(directory: Path, name: str) -> Compiled | None:
         value = pickle.loads(body)  # sealed with our secret key, checked above
     except Exception:  # a sealed entry of an older layout: rebuilt
         return None
+    return value
+
+
+def load(directory: Path, name: str) -> Compiled | None:
+    """The compiled pack of the entry, or ``None`` when there is none to trust."""
+    value = load_entry(directory, name)
     return value if isinstance(value, tuple) and len(value) == 2 else None
 
 
-def store(directory: Path, name: str, compiled: Compiled) -> None:
+def store_entry(directory: Path, name: str, value: object) -> None:
     """Write the entry (atomically, readable by the user only); a failure is only a miss."""
     secret = load_secret(default_key_file(), directory)
     if secret is None:
         return
     try:
-        body = pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)
+        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         seal = hmac.digest(secret, name.encode() + b"\0" + body, "sha256")
         directory.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(prefix=".pack-", dir=directory)
@@ -78,3 +86,8 @@ def store(directory: Path, name: str, compiled: Compiled) -> None:
             raise
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         return
+
+
+def store(directory: Path, name: str, compiled: Compiled) -> None:
+    """Write the compiled pack's entry."""
+    store_entry(directory, name, compiled)

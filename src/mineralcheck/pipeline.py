@@ -120,7 +120,7 @@ class Checker:
             return None
         from mineralcheck.records.register import load
 
-        return load(self.options.register_paths)
+        return load(self.options.register_paths, self.options.pack_cache_dir)
 
     @cached_property
     def judge(self) -> Judge:

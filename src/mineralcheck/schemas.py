@@ -142,7 +142,7 @@ def schema(name: str) -> dict[str, Any]:
         document = Manifest.model_json_schema(mode="validation")
         document["title"] = "mineralcheck shipment manifest, format version 1"
     elif name == "register":
-        from mineralcheck.records.register import RegisterFile
+        from mineralcheck.records.register_schema import RegisterFile
 
         document = RegisterFile.model_json_schema(mode="validation", by_alias=True)
         document["title"] = "mineralcheck licence register, format version 1"

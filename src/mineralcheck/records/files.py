@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from mineralcheck.problems import Problem, from_validation_error
 from mineralcheck.yamlread import Document, YamlReadError, read_yaml
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound="BaseModel")
 
 
 @dataclass(frozen=True)
@@ -25,20 +26,36 @@ class Parsed(Generic[M]):
     model: M
 
 
-def read_all(
-    paths: Iterable[Path], model: type[M]
-) -> tuple[list[Parsed[M]], list[tuple[str, Problem]]]:
-    """Every YAML file under ``paths`` validated as ``model``, and the problems of the rest
-    (each named by file, 1-based line and column, and field)."""
+Read = tuple[str, "bytes | Problem"]  # a file's name, and its bytes or why it was not read
+
+
+def read_raw(paths: Iterable[Path]) -> list[Read]:
+    """Every YAML file under ``paths``, in order: its bytes, or the problem of reading it."""
     from mineralcheck.discovery import Unreadable, discover, read_file
 
-    parsed: list[Parsed[M]] = []
-    problems: list[tuple[str, Problem]] = []
+    found: list[Read] = []
     for path in discover([str(p) for p in paths], include=("*.yaml", "*.yml")):
         name = path.path if isinstance(path, Unreadable) else path
         raw = read_file(path) if isinstance(path, str) else path
         if isinstance(raw, Unreadable):
-            problems.append((name, Problem("unreadable", raw.reason, None, None)))
+            found.append((name, Problem("unreadable", raw.reason, None, None)))
+        else:
+            found.append((name, raw))
+    return found
+
+
+def validate_all(
+    files: list[Read], model: type[M]
+) -> tuple[list[Parsed[M]], list[tuple[str, Problem]]]:
+    """The files read validated as ``model``, and the problems of the rest, in order (each named
+    by file, 1-based line and column, and field)."""
+    from pydantic import ValidationError
+
+    parsed: list[Parsed[M]] = []
+    problems: list[tuple[str, Problem]] = []
+    for name, raw in files:
+        if isinstance(raw, Problem):
+            problems.append((name, raw))
             continue
         try:
             document = read_yaml(raw)
@@ -50,3 +67,10 @@ def read_all(
         except ValidationError as exc:
             problems.extend((name, p) for p in from_validation_error(exc, document, model))
     return parsed, problems
+
+
+def read_all(
+    paths: Iterable[Path], model: type[M]
+) -> tuple[list[Parsed[M]], list[tuple[str, Problem]]]:
+    """Every YAML file under ``paths`` validated as ``model``, and the problems of the rest."""
+    return validate_all(read_raw(paths), model)

@@ -5,77 +5,54 @@ A register is a file given with ``--permits`` (never guessed). Each licence has 
 ``voucher``: a registration voucher for one export), terms (validity, destinations, end users,
 exporter, what it covers) and limits (``quantity``, ``shipments``) that the ledger draws down
 over a whole run.
+
+The licences are plain frozen dataclasses, twins of the schema's (``register_schema``). A
+register validated once is kept, as its twins, in a sealed entry beside the compiled pack
+(``packcache``), keyed by the register files' names and bytes and mineralcheck's own source: a
+run with the same register reads the entry back instead of validating every licence again, and
+a changed, torn or forged entry is ignored and written anew.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from typing import TYPE_CHECKING, Literal
 
 from mineralcheck.errors import ProblemsError
-from mineralcheck.fields import Countries, Date, NonEmpty, PositiveInt, Text
-from mineralcheck.manifest.model import QuantityField
+from mineralcheck.manifest.shipment import Quantity
 from mineralcheck.problems import Problem
-from mineralcheck.values import parse_text
 from mineralcheck.yamlread import Mark
 
-
-def _names(value: Any) -> Any:
-    if isinstance(value, str):
-        return (parse_text(value),)
-    return value
+if TYPE_CHECKING:
+    from mineralcheck.records.files import Read
 
 
-class Licence(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Licence:
     """One licence of a register, with its route, terms and limits."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    number: Text
+    number: str
     route: Literal["single", "general", "voucher"] = "single"
-    issued_by: Text | None = None
-    exporter: Text | None = None
-    valid_from: Date
-    valid_until: Date
-    destination: Countries
-    end_user: Annotated[tuple[Text, ...], BeforeValidator(_names)] | None = None
-    covers: Annotated[tuple[Text, ...], NonEmpty]
-    quantity: QuantityField | None = None
-    shipments: PositiveInt | None = None
+    issued_by: str | None = None
+    exporter: str | None = None
+    valid_from: dt.date
+    valid_until: dt.date
+    destination: tuple[str, ...]
+    end_user: tuple[str, ...] | None = None
+    covers: tuple[str, ...]
+    quantity: Quantity | None = None
+    shipments: int | None = None
     status: Literal["valid", "suspended", "revoked", "returned"] = "valid"
-    contract: Text | None = None
-
-    @model_validator(mode="after")
-    def _route_and_dates(self) -> Licence:
-        if self.valid_from > self.valid_until:
-            raise ValueError(
-                f"valid_from {self.valid_from} is after valid_until {self.valid_until}"
-            )
-        if self.route in ("single", "voucher"):
-            if self.shipments not in (None, 1):
-                raise ValueError(f"a {self.route} licence serves one shipment: shipments is 1")
-            if self.end_user is not None and len(self.end_user) > 1:
-                raise ValueError(f"a {self.route} licence names at most one end user")
-        return self
+    contract: str | None = None
 
     @property
     def shipment_limit(self) -> int | None:
         """How many shipments may use the licence (one for a single licence or a voucher)."""
         return 1 if self.route in ("single", "voucher") else self.shipments
-
-
-class RegisterFile(BaseModel):
-    """A register file: its format version and its licences."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    # "register" is the key in the file; BaseModel has a method of that name
-    version: Literal[1, "1"] = Field(alias="register")
-    permits: tuple[Licence, ...] = ()
 
 
 class RegisterError(ProblemsError):
@@ -96,27 +73,51 @@ class Register:
         return self.licences.get(number)
 
 
-def load(paths: Iterable[Path]) -> Register:
-    """The licences in the register files under ``paths`` (unique numbers across all)."""
-    from mineralcheck.records.files import read_all
+def load(paths: Iterable[Path], cache_dir: Path | None = None) -> Register:
+    """The licences in the register files under ``paths`` (unique numbers across all); with a
+    ``cache_dir``, read back from its sealed entry when the files are the same."""
+    from mineralcheck import packcache
+    from mineralcheck.records.files import read_raw
 
-    files, problems = read_all(paths, RegisterFile)
+    paths = list(paths)
+    files = read_raw(paths)
+    digest = hashlib.sha256()
+    for name, raw in files:
+        if isinstance(raw, bytes):
+            digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + raw + b"\0")
+    read = all(isinstance(raw, bytes) for _, raw in files)
+    entry = packcache.entry_name(digest.hexdigest(), None, kind="register")
+    if cache_dir is not None and read:
+        kept = packcache.load_entry(cache_dir, entry)
+        if isinstance(kept, dict) and all(isinstance(v, Licence) for v in kept.values()):
+            return Register(kept, digest.hexdigest())
+    licences = _validated(paths, files)
+    if cache_dir is not None:
+        packcache.store_entry(cache_dir, entry, licences)
+    return Register(licences, digest.hexdigest())
+
+
+def _validated(paths: list[Path], files: list[Read]) -> dict[str, Licence]:
+    """The licences of the files, validated by the schema; ``RegisterError`` with every
+    problem (file, line, column, field) when there is one."""
+    from mineralcheck.records.files import validate_all
+    from mineralcheck.records.register_schema import RegisterFile, to_licence
+
+    valid, problems = validate_all(files, RegisterFile)
     licences: dict[str, Licence] = {}
     where: dict[str, str] = {}
-    digest = hashlib.sha256()
-    for file in files:
-        digest.update(file.name.encode("utf-8", "surrogateescape") + b"\0" + file.raw + b"\0")
+    for file in valid:
         for index, licence in enumerate(file.model.permits):
             if licence.number in licences:
                 mark = file.document.locate(("permits", index, "number"))
                 message = f"licence {licence.number!r} is also in {where[licence.number]}"
                 problems.append((file.name, Problem("duplicate-permit", message, None, mark)))
                 continue
-            licences[licence.number] = licence
+            licences[licence.number] = to_licence(licence)
             where[licence.number] = file.name
     if problems:
         raise RegisterError(problems)
     if not licences:
         shown = ", ".join(str(p) for p in paths)
         raise RegisterError([(shown, Problem("empty", "no licence found", None, Mark(1, 1)))])
-    return Register(licences, digest.hexdigest())
+    return licences
