@@ -196,3 +196,36 @@ def test_reviews_apply_the_same_to_results_from_workers(cli: Any, tmp_path: Path
         assert run.err.count("matched no finding") == 3, run.err
         outputs.append((run.out, run.err))
     assert outputs[0] == outputs[1]
+
+
+def test_reviews_are_read_back_sealed_and_a_bad_file_is_never_kept(
+    cli: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from mineralcheck.records import reviews as module
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MINERALCHECK_CACHE_DIR", str(cache))
+    calls: list[int] = []
+    real = module._validated
+
+    def counting(*args: Any) -> Any:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(module, "_validated", counting)
+    reviews = reviews_file(tmp_path / "reviews.yaml")
+    first = verify(cli, tmp_path, WARNING, "--reviews", str(reviews), "--no-cache")
+    assert first[1]["verdict"] == "pass" and calls == [1]
+    [entry] = sorted(cache.glob("reviews-*.bin"))
+    again = verify(cli, tmp_path, WARNING, "--reviews", str(reviews), "--no-cache")
+    assert again[0].out == first[0].out and calls == [1]  # read back, not validated again
+    entry.write_bytes(entry.read_bytes()[:-3])  # torn: ignored and written anew
+    assert verify(cli, tmp_path, WARNING, "--reviews", str(reviews), "--no-cache")[1] == first[1]
+    assert calls == [1, 1]
+    reviews_file(tmp_path / "reviews.yaml", expires="2025-03-31")  # changed: read afresh
+    assert verify(cli, tmp_path, WARNING, "--reviews", str(reviews))[1]["verdict"] == "warn"
+    assert calls == [1, 1, 1]
+    reviews_file(tmp_path / "reviews.yaml", approved_by="someone")  # invalid: never kept
+    for _ in range(2):
+        assert verify(cli, tmp_path, WARNING, "--reviews", str(reviews))[0].code == 2
+    assert calls == [1, 1, 1, 1, 1] and len(list(cache.glob("reviews-*.bin"))) == 2

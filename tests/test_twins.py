@@ -21,7 +21,7 @@ from pydantic_core import PydanticUndefined
 from conftest import EXAMPLES
 from mineralcheck.manifest import model as manifest_schema
 from mineralcheck.manifest.shipment import build
-from mineralcheck.records import register_schema
+from mineralcheck.records import register_schema, reviews, reviews_schema
 from mineralcheck.ruleset import model as rule_schema
 from mineralcheck.ruleset.loader import load_pack
 from mineralcheck.yamlread import YamlReadError, read_yaml
@@ -29,7 +29,10 @@ from shipments import VOCABULARY, assert_agrees, by_schema
 
 RULE_PAIRS = [(schema, twin) for schema, twin in rule_schema._TWINS.items()]
 MANIFEST_PAIRS = [(schema, twin) for schema, twin in manifest_schema._TWINS.items()]
-REGISTER_PAIRS = [(register_schema.Licence, register_schema._TWINS[register_schema.Licence])]
+REGISTER_PAIRS = [
+    (register_schema.Licence, register_schema._TWINS[register_schema.Licence]),
+    (reviews_schema.Review, reviews.Review),
+]
 
 
 def _pair_id(pair: Any) -> str:

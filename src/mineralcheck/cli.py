@@ -385,7 +385,8 @@ def _setup(settings: "Settings", as_of: str | None, jobs: int, cache: bool, reco
         from mineralcheck.records.reviews import Reviewer
         from mineralcheck.records.reviews import load as load_reviews
 
-        reviewer = Reviewer(load_reviews(settings.reviews), dt.date.today(), day)
+        reviews = load_reviews(settings.reviews, default_directory())
+        reviewer = Reviewer(reviews, dt.date.today(), day)
     options = Options(
         rule_paths=settings.rules,
         bundled=settings.bundled_rules,

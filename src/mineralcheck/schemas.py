@@ -147,7 +147,7 @@ def schema(name: str) -> dict[str, Any]:
         document = RegisterFile.model_json_schema(mode="validation", by_alias=True)
         document["title"] = "mineralcheck licence register, format version 1"
     elif name == "reviews":
-        from mineralcheck.records.reviews import ReviewsFile
+        from mineralcheck.records.reviews_schema import ReviewsFile
 
         document = ReviewsFile.model_json_schema(mode="validation")
         document["title"] = "mineralcheck reviews file, format version 1"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 M = TypeVar("M", bound="BaseModel")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,33 @@ def read_all(
 ) -> tuple[list[Parsed[M]], list[tuple[str, Problem]]]:
     """Every YAML file under ``paths`` validated as ``model``, and the problems of the rest."""
     return validate_all(read_raw(paths), model)
+
+
+def read_kept(
+    paths: Iterable[Path],
+    kind: str,
+    cache_dir: Path | None,
+    validate: Callable[[list[Read]], T],
+    kept: Callable[[object], bool],
+) -> tuple[T, str]:
+    """What ``validate`` makes of the files under ``paths`` (it raises on any problem), and a
+    digest of their names and bytes. With a ``cache_dir``, what it made is kept in a sealed
+    entry (``packcache``) keyed by that digest and this code, and read back instead while the
+    files are the same and the entry is one that ``kept`` recognises; a file that cannot be read
+    always goes to ``validate``, which says so."""
+    from mineralcheck import packcache
+
+    files = read_raw(paths)
+    digest = hashlib.sha256()
+    for name, raw in files:
+        if isinstance(raw, bytes):
+            digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + raw + b"\0")
+    entry = packcache.entry_name(digest.hexdigest(), None, kind=kind)
+    if cache_dir is not None and all(isinstance(raw, bytes) for _, raw in files):
+        value = packcache.load_entry(cache_dir, entry)
+        if kept(value):
+            return value, digest.hexdigest()  # type: ignore[return-value]
+    made = validate(files)
+    if cache_dir is not None:
+        packcache.store_entry(cache_dir, entry, made)
+    return made, digest.hexdigest()

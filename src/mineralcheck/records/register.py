@@ -16,7 +16,6 @@ a changed, torn or forged entry is ignored and written anew.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,25 +75,17 @@ class Register:
 def load(paths: Iterable[Path], cache_dir: Path | None = None) -> Register:
     """The licences in the register files under ``paths`` (unique numbers across all); with a
     ``cache_dir``, read back from its sealed entry when the files are the same."""
-    from mineralcheck import packcache
-    from mineralcheck.records.files import read_raw
+    from mineralcheck.records.files import read_kept
 
     paths = list(paths)
-    files = read_raw(paths)
-    digest = hashlib.sha256()
-    for name, raw in files:
-        if isinstance(raw, bytes):
-            digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + raw + b"\0")
-    read = all(isinstance(raw, bytes) for _, raw in files)
-    entry = packcache.entry_name(digest.hexdigest(), None, kind="register")
-    if cache_dir is not None and read:
-        kept = packcache.load_entry(cache_dir, entry)
-        if isinstance(kept, dict) and all(isinstance(v, Licence) for v in kept.values()):
-            return Register(kept, digest.hexdigest())
-    licences = _validated(paths, files)
-    if cache_dir is not None:
-        packcache.store_entry(cache_dir, entry, licences)
-    return Register(licences, digest.hexdigest())
+    licences, digest = read_kept(
+        paths,
+        "register",
+        cache_dir,
+        lambda files: _validated(paths, files),
+        lambda kept: isinstance(kept, dict) and all(isinstance(v, Licence) for v in kept.values()),
+    )
+    return Register(licences, digest)
 
 
 def _validated(paths: list[Path], files: list[Read]) -> dict[str, Licence]:

@@ -13,51 +13,33 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from typing import TYPE_CHECKING
 
 from mineralcheck.errors import ProblemsError
-from mineralcheck.fields import Date, PositiveInt, Text
 from mineralcheck.problems import Problem
 from mineralcheck.results import Finding, ManifestResult, Severity, json_string
 from mineralcheck.yamlread import Mark
 
-_HEX64 = re.compile(r"[0-9a-f]{64}")
+if TYPE_CHECKING:
+    from mineralcheck.records.files import Read
 
 
-def _sha256(value: object) -> str:
-    text = value.strip().lower() if isinstance(value, str) else value
-    if not isinstance(text, str) or not _HEX64.fullmatch(text):
-        raise ValueError(f"{value!r} is not a SHA-256 digest (64 hexadecimal digits)")
-    return text
+@dataclass(frozen=True, kw_only=True)
+class Review:
+    """One decision on a ``warn`` finding of one manifest (the twin of the schema's, in
+    ``reviews_schema``)."""
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Review(_Strict):
-    """One decision on a ``warn`` finding of one manifest."""
-
-    manifest: Text
-    rule: Text
-    item: PositiveInt | None = None
-    reason: Text
-    reviewer: Text
-    date: Date
-    expires: Date
-    sha256: Annotated[str, BeforeValidator(_sha256)] | None = None
-
-
-class ReviewsFile(_Strict):
-    """A reviews file: its format version and its entries."""
-
-    reviews: Literal[1, "1"]
-    entries: tuple[Review, ...] = ()
+    manifest: str
+    rule: str
+    item: int | None = None
+    reason: str
+    reviewer: str
+    date: dt.date
+    expires: dt.date
+    sha256: str | None = None
 
 
 class ReviewsError(ProblemsError):
@@ -66,14 +48,37 @@ class ReviewsError(ProblemsError):
     what = "the reviews are invalid"
 
 
-def load(paths: Iterable[Path]) -> list[tuple[str, int, Review]]:
-    """Every review in the files under ``paths`` as (file, index, review)."""
-    from mineralcheck.records.files import read_all
+def load(paths: Iterable[Path], cache_dir: Path | None = None) -> list[tuple[str, int, Review]]:
+    """Every review in the files under ``paths`` as (file, index, review); with a
+    ``cache_dir``, read back from its sealed entry when the files are the same (as a register)."""
+    from mineralcheck.records.files import read_kept
 
-    files, problems = read_all(paths, ReviewsFile)
+    paths = list(paths)
+    found, _ = read_kept(
+        paths,
+        "reviews",
+        cache_dir,
+        lambda files: _validated(paths, files),
+        lambda kept: (
+            isinstance(kept, list)
+            and all(isinstance(entry, tuple) and isinstance(entry[-1], Review) for entry in kept)
+        ),
+    )
+    return found
+
+
+def _validated(paths: list[Path], files: list[Read]) -> list[tuple[str, int, Review]]:
+    """The reviews of the files, validated by the schema; ``ReviewsError`` with every problem
+    (file, line, column, field) when there is one."""
+    from mineralcheck.records.files import validate_all
+    from mineralcheck.records.reviews_schema import ReviewsFile, to_review
+
+    valid, problems = validate_all(files, ReviewsFile)
     if problems:
         raise ReviewsError(problems)
-    found = [(f.name, i, review) for f in files for i, review in enumerate(f.model.entries)]
+    found = [
+        (f.name, i, to_review(review)) for f in valid for i, review in enumerate(f.model.entries)
+    ]
     if not found:
         where = ", ".join(str(p) for p in paths)
         raise ReviewsError([(where, Problem("empty", "no review entry found", None, Mark(1, 1)))])
