@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES, TEST_RULES, manifest
+from conftest import EXAMPLES, TEST_RULES, count_calls, manifest
 from packs import overlapping_pack
 
 ONE = str(EXAMPLES / "fail" / "cn-2023-23-gallium-day-effective-no-permit.yaml")
@@ -32,15 +32,7 @@ def loads_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count the times the pack is built from YAML."""
     from mineralcheck.ruleset import loader
 
-    calls: list[int] = []
-    real = loader.load_pack
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(loader, "load_pack", counting)
-    return calls
+    return count_calls(monkeypatch, loader, "load_pack")
 
 
 def test_a_second_run_reads_the_compiled_pack_and_reports_the_same(

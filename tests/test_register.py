@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import TEST_RULES
+from conftest import TEST_RULES, count_calls
 from mineralcheck.cli import main
 
 TEST_ONLY = ["--no-bundled-rules", "--rules", str(TEST_RULES)]
@@ -273,21 +273,6 @@ def test_a_balance_names_every_limit_the_licence_has(
     assert f"drew on licence L-1 ({route}): {balance}" in messages(results["T-1"])
 
 
-def _validations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count the times a register is validated by the schema (not read back from its entry)."""
-    from mineralcheck.records import register as module
-
-    calls: list[int] = []
-    real = module._validated
-
-    def counting(*args: Any) -> Any:
-        calls.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(module, "_validated", counting)
-    return calls
-
-
 def test_a_register_is_read_back_from_its_sealed_entry_and_a_damaged_one_is_rebuilt(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -297,7 +282,9 @@ def test_a_register_is_read_back_from_its_sealed_entry_and_a_damaged_one_is_rebu
     shipment(tmp_path / "m", "T-1", "01", "10 kg", "L-GEN")
     shipment(tmp_path / "m", "T-2", "02", "10 kg", "L-GEN")
     args = ["verify", str(tmp_path / "m"), "--permits", str(reg), "--no-cache"]
-    calls = _validations(monkeypatch)
+    from mineralcheck.records import register as module
+
+    calls = count_calls(monkeypatch, module, "_validated")  # validations by the schema
     first = run(args)
     assert calls == [1] and first[1]["T-2"]["verdict"] == "fail"  # 15 kg: the second overdraws
     [entry] = sorted(cache.glob("register-*.bin"))

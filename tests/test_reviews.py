@@ -11,7 +11,7 @@ from typing import Any
 
 import jsonschema
 
-from conftest import TEST_RULES, TESTS, manifest
+from conftest import TEST_RULES, TESTS, count_calls, manifest
 
 TEST_ONLY = ["--no-bundled-rules", "--rules", str(TEST_RULES)]
 WARNING = manifest(
@@ -205,14 +205,7 @@ def test_reviews_are_read_back_sealed_and_a_bad_file_is_never_kept(
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("MINERALCHECK_CACHE_DIR", str(cache))
-    calls: list[int] = []
-    real = module._validated
-
-    def counting(*args: Any) -> Any:
-        calls.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(module, "_validated", counting)
+    calls = count_calls(monkeypatch, module, "_validated")  # validations by the schema
     reviews = reviews_file(tmp_path / "reviews.yaml")
     first = verify(cli, tmp_path, WARNING, "--reviews", str(reviews), "--no-cache")
     assert first[1]["verdict"] == "pass" and calls == [1]

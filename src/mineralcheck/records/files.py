@@ -82,16 +82,17 @@ def read_kept(
     paths: Iterable[Path],
     kind: str,
     cache_dir: Path | None,
-    validate: Callable[[list[Read]], T],
+    validate: Callable[[list[Path], list[Read]], T],
     kept: Callable[[object], bool],
 ) -> tuple[T, str]:
-    """What ``validate`` makes of the files under ``paths`` (it raises on any problem), and a
+    """What ``validate`` makes of the files read under ``paths`` (it raises on any problem), and a
     digest of their names and bytes. With a ``cache_dir``, what it made is kept in a sealed
     entry (``packcache``) keyed by that digest and this code, and read back instead while the
     files are the same and the entry is one that ``kept`` recognises; a file that cannot be read
     always goes to ``validate``, which says so."""
     from mineralcheck import packcache
 
+    paths = list(paths)
     files = read_raw(paths)
     digest = hashlib.sha256()
     for name, raw in files:
@@ -102,7 +103,7 @@ def read_kept(
         value = packcache.load_entry(cache_dir, entry)
         if kept(value):
             return value, digest.hexdigest()  # type: ignore[return-value]
-    made = validate(files)
+    made = validate(paths, files)
     if cache_dir is not None:
         packcache.store_entry(cache_dir, entry, made)
     return made, digest.hexdigest()

@@ -77,12 +77,11 @@ def load(paths: Iterable[Path], cache_dir: Path | None = None) -> Register:
     ``cache_dir``, read back from its sealed entry when the files are the same."""
     from mineralcheck.records.files import read_kept
 
-    paths = list(paths)
     licences, digest = read_kept(
         paths,
         "register",
         cache_dir,
-        lambda files: _validated(paths, files),
+        _validated,
         lambda kept: isinstance(kept, dict) and all(isinstance(v, Licence) for v in kept.values()),
     )
     return Register(licences, digest)

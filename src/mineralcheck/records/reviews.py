@@ -53,12 +53,11 @@ def load(paths: Iterable[Path], cache_dir: Path | None = None) -> list[tuple[str
     ``cache_dir``, read back from its sealed entry when the files are the same (as a register)."""
     from mineralcheck.records.files import read_kept
 
-    paths = list(paths)
     found, _ = read_kept(
         paths,
         "reviews",
         cache_dir,
-        lambda files: _validated(paths, files),
+        _validated,
         lambda kept: (
             isinstance(kept, list)
             and all(isinstance(entry, tuple) and isinstance(entry[-1], Review) for entry in kept)
