@@ -5,7 +5,7 @@ Built by keyword only, as the schema's models are.
 ``ruleset.model`` is the schema that validates rule files (and writes their JSON Schema); each of
 its classes has a twin here with the same fields, and a validated file is turned into these
 (``model.to_rules``). The compiled pack holds these, so that a run that finds its pack compiled
-never imports Pydantic's model machinery. ``tests/test_rule_pack.py`` keeps each twin's fields
+never imports Pydantic's model machinery. ``tests/test_twins.py`` keeps each twin's fields
 and defaults equal to its schema's.
 """
 
