@@ -6,7 +6,8 @@ packs chosen, mineralcheck's version and own source) and sealed, like the verdic
 HMAC-SHA-256 under the secret key kept outside the cache directory. The seal is checked before
 anything is unpickled: an entry that is stale, torn, forged or unreadable is ignored and the
 pack is built from the YAML again (and the entry rewritten), never trusted. A licence register
-is kept the same way (``register-*.bin``, by ``records.register``).
+and a reviews file are kept the same way (``register-*.bin``, ``reviews-*.bin``, by
+``records.files.read_kept``).
 """
 
 from __future__ import annotations

@@ -229,32 +229,29 @@ def _texts(value: Any) -> tuple[str, ...]:
     return tuple(_text(entry) for entry in value)
 
 
-_MASS = frozenset({"value", "unit"})
-_MONEY = frozenset({"amount", "currency"})
-
-
-def _pair(value: Any, names: tuple[str, str], keys: frozenset[str]) -> tuple[Any, Any]:
-    """The two parts of ``"500 kg"``, or of a mapping with exactly the two ``names`` as keys
-    (``{value: 0.5, unit: t}``)."""
+def _pair(value: Any, first: str, second: str) -> tuple[Any, Any]:
+    """The two parts of ``"500 kg"``, or of a mapping with exactly the keys ``first`` and
+    ``second`` (``{value: 0.5, unit: t}``)."""
     if type(value) is str:
         match = AMOUNT_AND_UNIT.fullmatch(value)
         if match is None:
             raise _UnsureError
         return match[1], match[2]
-    data = _keys(value, keys, keys)
-    return data[names[0]], data[names[1]]
+    names = frozenset((first, second))
+    data = _keys(value, names, names)
+    return data[first], data[second]
 
 
 @memo
 def _mass(value: Any) -> Quantity:
-    amount, unit = _pair(value, ("value", "unit"), _MASS)
+    amount, unit = _pair(value, "value", "unit")
     if type(unit) is not str or unit not in KILOGRAMS_PER_UNIT:
         raise _UnsureError
     return Quantity(value=positive_decimal(amount), unit=unit)
 
 
 def _money(value: Any) -> Money:
-    amount, currency = _pair(value, ("amount", "currency"), _MONEY)
+    amount, currency = _pair(value, "amount", "currency")
     return Money(amount=parse_decimal(amount), currency=parse_currency(currency))
 
 

@@ -98,12 +98,13 @@ def read_kept(
     for name, raw in files:
         if isinstance(raw, bytes):
             digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + raw + b"\0")
-    entry = packcache.entry_name(digest.hexdigest(), None, kind=kind)
+    key = digest.hexdigest()
+    entry = packcache.entry_name(key, None, kind=kind)
     if cache_dir is not None and all(isinstance(raw, bytes) for _, raw in files):
         value = packcache.load_entry(cache_dir, entry)
         if kept(value):
-            return value, digest.hexdigest()  # type: ignore[return-value]
+            return value, key  # type: ignore[return-value]
     made = validate(paths, files)
     if cache_dir is not None:
         packcache.store_entry(cache_dir, entry, made)
-    return made, digest.hexdigest()
+    return made, key
