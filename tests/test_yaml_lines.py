@@ -99,6 +99,10 @@ def test_the_line_reader_reads_most_examples_and_every_benchmark_manifest() -> N
         "a: Copper wire rod, lot 0-1\nb: http://example.com/x?y=1\nc: 99.9%\n",
         "a: 1\r\nb:\r\n  - 2\r\n",
         "a: é 𝄞\nb: [é, 𝄞, x]\n",
+        # past the first line, quoted values and ``- key: value`` lines take the one-line path
+        "x: 1\na: \"q: r # s\"\nb: 'y # z'\nc: \"\"\nd: ''\ne: \"1\"  \nf: 'it'  # c\n",
+        'x:\n  - a: 1\n    b: "2"\n  -   c: 4\n  - d: ~\n  - e: ""\ny: z\n',
+        "x:\n  - a: 1\n    b:\n      - c: d\n      - e: 'f'\n  - g: h\n    i:\n  - j: k\n",
     ],
 )
 def test_documents_the_line_reader_reads_are_read_the_same(text: str) -> None:
@@ -144,6 +148,18 @@ def test_documents_the_line_reader_reads_are_read_the_same(text: str) -> None:
         "a: - b\n",
         "a:\n  - - b\n",
         "a:\n  value on the next line\n",
+        'x: 1\na: "esc\\"aped"\n',  # past the first line: quoted, but not on the one-line path
+        "x: 1\na: 'it''s'\n",
+        'x: 1\na: "new\\nline"\n',
+        'x: 1\na: "a" "b"\n',
+        'x: 1\na: "open\n',
+        "x: 1\na: 'open\n",
+        "x:\n  - a: 1\n  - a: b: c\n",  # ``- key: value`` lines that are not what they seem
+        "x:\n  - a: 1\n    - b: 2\n",
+        "x:\n  - a: 1\n - b: 2\n",
+        "x:\n  - a\n   - b: 1\n",
+        "x:\n  - a: 1\n  - a: 'it''s'\n",
+        "x:\n  - a: 1\n  - a: b\n  - a: &c d\n",
     ],
 )
 def test_what_the_line_reader_does_not_read_goes_to_the_event_reader(text: str) -> None:
@@ -160,6 +176,11 @@ def test_limits_hold_on_the_line_reader_too() -> None:
         read_yaml(many, Limits(max_nodes=50))
     assert_same(many, Limits(max_nodes=50))
     assert_same(many, Limits(max_nodes=62))
+    # the deepest container opened by a ``- key: value`` line, at each depth around the limit
+    for levels in range(28, 34):
+        text = "s0:\n" + "".join(f"{' ' * (4 * n - 2)}- s{n}:\n" for n in range(1, levels + 1))
+        pad = " " * (4 * levels + 2)
+        assert_same(f"{text}{pad}- y\n{pad}- x: 1\n", Limits(max_depth=64))
 
 
 # --- fuzzing -----------------------------------------------------------------------------------

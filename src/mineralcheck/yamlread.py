@@ -148,9 +148,10 @@ _FLOW_LIST = re.compile(r"\[([^\[\]{}#\"']*)\](?: +#.*)? *")
 _FLOW_MAP = re.compile(r"\{([^\[\]{}#\"']*)\}(?: +#.*)? *")
 _FLOW_PAIR = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_-]*):( +)([^:]*?) *")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-# The commonest line, ``key: value``; the value is read here when it is a plain scalar that does
-# not start with an indicator, holds no ``": "`` or ``" #"`` and does not end with ``:``.
-_KEY_AND_VALUE = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_-]*): +([^ ].*)")
+# The commonest lines, ``key: value`` and ``- key: value``; the value is read here when it is a
+# plain scalar that does not start with an indicator, holds no ``": "`` or ``" #"`` and does not
+# end with ``:``, or a quoted one without escapes, quotes inside or a comment after it.
+_KEY_AND_VALUE = re.compile(r"( *)(- +)?([A-Za-z_][A-Za-z0-9_-]*): +([^ ].*)")
 
 
 class _GiveUpError(Exception):
@@ -262,22 +263,43 @@ def _read_lines(text: str, limits: Limits) -> Document:
         if pending is None and stack:
             simple = key_and_value(line)
             if simple is not None:
-                lead, key, plain = simple.groups()
+                lead, dash, key, plain = simple.groups()
                 plain = plain.rstrip(" ")
-                container, is_mapping, level = stack[-1]
-                if (
-                    is_mapping
-                    and level == len(lead)
-                    and plain[0] not in indicators
-                    and ": " not in plain
-                    and " #" not in plain
-                    and plain[-1] != ":"
-                    and key not in container
-                ):
+                first, value = plain[0], plain
+                if first not in indicators:  # plain: read here unless it may be more
+                    fast = not (": " in plain or " #" in plain or plain[-1] == ":")
+                    if plain in _NULLS:
+                        value = None
+                elif first == '"':  # quoted, without escapes or a comment
+                    fast = plain[-1] == '"' and plain.count('"') == 2 and "\\" not in plain
+                    value = plain[1:-1]
+                elif first == "'":
+                    fast = plain[-1] == "'" and plain.count("'") == 2
+                    value = plain[1:-1]
+                else:
+                    fast = False
+                if fast and dash is None:  # ``key: value`` in the open mapping
+                    container, is_mapping, level = stack[-1]
+                    fast = is_mapping and level == len(lead) and key not in container
+                    column = level
+                elif fast:  # ``- key: value``: a new mapping in the sequence at this indent
+                    indent = len(lead)
+                    while stack[-1][2] > indent:  # never the root, at indent 0
+                        stack.pop()
+                    sequence, is_mapping, level = stack[-1]
+                    fast = not is_mapping and level == indent and len(stack) < max_depth
+                    if fast:
+                        column = simple.start(3)
+                        container = {}
+                        values[(id(sequence), len(sequence))] = (number, column)
+                        sequence.append(container)
+                        stack.append((container, True, column))
+                        counted += 1
+                if fast:
                     at = (id(container), key)  # one key for both tables
-                    keys[at] = (number, level)
-                    values[at] = (number, simple.start(3))
-                    container[key] = None if plain in _NULLS else plain
+                    keys[at] = (number, column)
+                    values[at] = (number, simple.start(4))
+                    container[key] = value
                     counted += 2
                     continue
         body = line.lstrip(" ")
