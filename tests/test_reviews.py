@@ -166,14 +166,14 @@ def test_reviews_apply_the_same_to_results_from_workers(cli: Any, tmp_path: Path
     applied to them (or found to match nothing) exactly as to results checked in-process."""
     folder = tmp_path / "batch"
     folder.mkdir()
-    for number in range(1, 25):  # enough for workers, which start after the first few
+    for number in range(1, 25):  # enough for workers (with --jobs 2)
         (folder / f"m{number:02d}.yaml").write_text(
             WARNING.replace("id: T-1", f"id: T-{number}"), encoding="utf-8"
         )
     reviews = tmp_path / "reviews.yaml"
     entries = [
         (f"T-{number}", item)
-        for number in (2, 20, 21)  # the first checked in-process, the others by workers
+        for number in (2, 20, 21)  # checked in-process with --jobs 1, by workers with 2
         for item in (1, 2)  # item 2 does not exist: that review matches nothing
     ]
     reviews.write_text(

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES, TEST_RULES
+from conftest import EXAMPLES, TEST_RULES, count_calls
 from mineralcheck.discovery import discover
 from mineralcheck.engine.index import ControlIndex, Timeline
 from mineralcheck.pipeline import PARALLEL_FROM, Checker, Options
@@ -188,3 +188,22 @@ def test_json_report_streams_one_result_per_line(cli: Any, batch: Path) -> None:
     data = json.loads(out)
     assert len(data["results"]) == len(list(batch.iterdir()))
     assert sum(1 for line in lines if line.startswith('{"path":')) == len(data["results"])
+
+
+@pytest.mark.parametrize(("lookup", "in_parent"), [(4, 4), (8, 0), (64, 0)])
+def test_workers_take_over_once_enough_manifests_are_missing_from_the_cache(
+    monkeypatch: pytest.MonkeyPatch, lookup: int, in_parent: int
+) -> None:
+    """Files are read ``LOOKUP`` at a time: while fewer than ``PARALLEL_FROM`` of them need
+    checking, this process checks them; from the first such group on, the workers check all the
+    rest. Either way the results are the serial run's, in order."""
+    from mineralcheck import pipeline
+
+    paths = sorted(str(p) for p in EXAMPLES.rglob("*.yaml"))
+    assert len(paths) > 2 * lookup and PARALLEL_FROM == 8
+    serial = [(r.path, r.verdict, r.findings) for r in Checker(Options(jobs=1)).results(paths)]
+    monkeypatch.setattr(pipeline, "LOOKUP", lookup)
+    here = count_calls(monkeypatch, Checker, "check_bytes")  # calls in workers are not counted
+    parallel = [(r.path, r.verdict, r.findings) for r in Checker(Options(jobs=2)).results(paths)]
+    assert parallel == serial
+    assert len(here) == in_parent

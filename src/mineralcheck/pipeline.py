@@ -194,8 +194,9 @@ class Checker:
     ) -> Iterator[ManifestResult]:
         """Results for ``paths`` in order, from the cache, this process or worker processes.
 
-        The first manifests are checked here; from the ``PARALLEL_FROM``-th on (with
-        ``jobs`` > 1) the cache misses go to worker processes in batches. At most a few batches
+        Manifests are checked here while fewer than ``PARALLEL_FROM`` of those read so far
+        (``LOOKUP`` at a time) are missing from the cache; after that (with ``jobs`` > 1) the
+        misses go to worker processes in batches. At most a few batches
         are in flight, so memory does not grow with the number of manifests.
         """
         pending: deque[_Pending] = deque()
@@ -205,17 +206,20 @@ class Checker:
         window = 4 * max(self.options.jobs, 1)
         digests = self.options.digests
         try:
-            count = 0
+            misses = 0  # manifests not found in the cache so far
             for chunk in _chunks(paths, LOOKUP):
                 raws = [bytes_of(path, stdin) for path in chunk]
                 readable = [(p, r) for p, r in raws if not isinstance(r, ManifestResult)]
-                hits = iter(cache.get_many(readable) if cache else [None] * len(readable))
+                found = cache.get_many(readable) if cache else [None] * len(readable)
+                misses += found.count(None)
+                # Enough to check, the workers start now and take all of it, so that they
+                # start while this process would still be checking the first few itself.
+                serial = self.options.jobs <= 1 or misses < PARALLEL_FROM
+                hits = iter(found)
                 for path, raw in raws:
-                    count += 1
                     ready = raw if isinstance(raw, ManifestResult) else next(hits)
                     if ready is not None and digests and not isinstance(raw, ManifestResult):
                         ready.digest = hashlib.sha256(raw).hexdigest()
-                    serial = self.options.jobs <= 1 or count < PARALLEL_FROM
                     if ready is None and pool is None and serial:
                         assert not isinstance(raw, ManifestResult)
                         ready = self.check_bytes(path, raw)
@@ -282,6 +286,8 @@ class Checker:
 
         global _WORKER
         self.judge  # noqa: B018 - load and compile the pack once, before the workers start
+        import mineralcheck.manifest.reader  # noqa: F401 - imported once, for every worker
+
         _WORKER = self
         # What is alive now (the pack, the judge, the modules) lives as long as the run: moved
         # out of the collector's reach, a forked worker's collections neither walk it nor copy
