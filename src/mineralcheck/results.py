@@ -186,8 +186,11 @@ def dumps_json(value: Any, indent: int | None = None) -> str:
     which reads back the same."""
     separators = (",", ":") if indent is None else (",", ": ")
     text = json.dumps(value, ensure_ascii=False, separators=separators, indent=indent)
-    if not text.isascii() and _SURROGATE.search(text):  # isascii: one fast pass, the usual case
-        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if not text.isascii():  # isascii: one fast pass, the usual case
+        try:
+            text.encode("utf-8")  # faster than looking for surrogates
+        except UnicodeEncodeError:
+            return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return text
 
 

@@ -141,6 +141,7 @@ def read_yaml(raw: bytes | str, limits: Limits = DEFAULT_LIMITS, *, lines: bool 
 # Characters libyaml does not read as printable, or reads as a line break (NEL, LS, PS) or a
 # byte-order mark, with tabs and carriage returns: text with any goes to the event reader.
 _NOT_PLAIN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+_ASCII_NOT_PLAIN = bytes(c for c in range(128) if _NOT_PLAIN.match(chr(c)))  # the same, in ASCII
 _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
 _DOUBLE_QUOTED = re.compile(r'"([^"\\]*)"(?: +#.*)? *')
 _SINGLE_QUOTED = re.compile(r"'([^']*)'(?: +#.*)? *")
@@ -229,7 +230,11 @@ def _build_lines(text: str, limits: Limits) -> Document | None:
         if text.count("\r") != text.count("\r\n"):
             return None
         text = text.replace("\r\n", "\n")
-    if _NOT_PLAIN.search(text) is not None:
+    if text.isascii():  # the usual case: only the control characters to look for, as bytes
+        data = text.encode("ascii")
+        if len(data.translate(None, _ASCII_NOT_PLAIN)) != len(data):
+            return None
+    elif _NOT_PLAIN.search(text) is not None:
         return None
     try:
         return _read_lines(text, limits)
