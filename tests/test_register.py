@@ -88,7 +88,7 @@ def test_draw_down_does_not_depend_on_file_order_or_jobs(order: list[int], jobs:
         paths = [
             shipment(root / "m", f"T-{i}", f"{i + 1:02d}", "10 kg", "L-GEN" if i % 2 else "L-ONE")
             for i in range(10)
-        ]  # ten manifests: from the eighth on, --jobs 2 checks them in worker processes
+        ]  # ten manifests: with --jobs 2, worker processes check them
         given_paths = [str(paths[i]) for i in order]
         _, results, _ = run(["verify", *given_paths, "--permits", str(reg), "-j", str(jobs)])
     verdicts = [results[f"T-{i}"]["verdict"] for i in range(10)]
@@ -271,6 +271,21 @@ def test_a_balance_names_every_limit_the_licence_has(
     shipment(tmp_path / "m", "T-1", "01", "10 kg", "L-1")
     _, results, _ = run(["verify", str(tmp_path / "m"), "--permits", str(reg)])
     assert f"drew on licence L-1 ({route}): {balance}" in messages(results["T-1"])
+
+
+def test_a_licence_number_that_json_escapes_is_drawn_down_and_shown(tmp_path: Path) -> None:
+    """The ledger finds each line's ``covered`` finding in the findings' JSON text: a number
+    with a quote and a backslash is written escaped there, and is found all the same."""
+    number = 'L-"Q"\\1'
+    reg = register(tmp_path / "register.yaml", licence(f"'{number}'", quantity="25 kg"))
+    for ident, day in (("T-1", "01"), ("T-2", "02")):
+        shipment(tmp_path / "m", ident, day, "10 kg", f"'{number}'")
+    code, results, _ = run(["verify", str(tmp_path / "m"), "--permits", str(reg)])
+    assert code == 0
+    for ident, left in (("T-1", "15"), ("T-2", "5")):
+        (finding,) = [f for f in results[ident]["findings"] if f["item"] == 1]
+        assert finding["code"] == "drawn"
+        assert f"drew on licence {number} (general): {left} kg left of 25 kg" in finding["message"]
 
 
 def test_a_register_is_read_back_from_its_sealed_entry_and_a_damaged_one_is_rebuilt(

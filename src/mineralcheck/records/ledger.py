@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from mineralcheck.formats.common import DRAWN
@@ -41,6 +42,7 @@ class Account:
     shipments: set[int] = field(default_factory=set)  # results that drew on it
     limit: Decimal | None = None  # the quantity in kilograms, once worked out
     of: str | None = None  # " left of <quantity>", once written
+    served: int | None = field(init=False)  # how many shipments it may serve (None: any)
 
     def left(self) -> Decimal | None:
         """The quantity left, in kilograms (``None``: no quantity limit)."""
@@ -54,9 +56,10 @@ class Account:
         """The manifests that used the licence so far, for a finding."""
         return ", ".join(f"{ident} ({path})" for ident, path in self.users) or "none"
 
-    def balance(self) -> str:
-        """What the licence has left, for the line that just drew on it."""
-        left, shipments = self.left(), self.shipments_left()
+    def balance(self, left: Decimal | None) -> str:
+        """What the licence has left (``left``, in kilograms, from ``left()``), for the line
+        that just drew on it."""
+        shipments = self.shipments_left()
         if self.of is None:  # the licence's terms, as every balance of it shows them
             self.of = f" left of {self.licence.quantity}"
         if shipments is None:
@@ -66,8 +69,10 @@ class Account:
 
     def shipments_left(self) -> int | None:
         """The shipments left (``None``: no limit)."""
-        limit = self.licence.shipment_limit
-        return None if limit is None else limit - len(self.shipments)
+        return None if self.served is None else self.served - len(self.shipments)
+
+    def __post_init__(self) -> None:
+        self.served = self.licence.shipment_limit
 
 
 class _Use(NamedTuple):
@@ -104,7 +109,8 @@ class Ledger:
         self.uses: list[_Use] = []
         self.spots: dict[tuple[int, int, str], _Spot | None] = {}  # (position, line, number)
         self.texts: dict[int, str] = {}  # findings text of results checked in this process
-        self.terms: dict[str, str] = {}  # licence number -> the end of its "covered" message
+        # licence number -> the end of its "covered" message, as written and as JSON text
+        self.terms: dict[str, tuple[str, str]] = {}
 
     def draw(self, results: list[ManifestResult]) -> list[ManifestResult]:
         """The results, with a ``fail`` on every use past a licence's limits."""
@@ -130,14 +136,17 @@ class Ledger:
             self.spots[(position, line, number)] = self._spot(text, line, number)
 
     def _spot(self, text: str, line: int, number: str) -> _Spot | None:
-        terms = self.terms.get(number)
-        if terms is None:  # what every line's "covered" message says of the licence
+        known = self.terms.get(number)
+        if known is None:  # what every line's "covered" message says of the licence
             licence = self.accounts[number].licence
             terms = f" is covered by permit {number} "
             terms += f"(valid {licence.valid_from} to {licence.valid_until})"
-            self.terms[number] = terms
+            # JSON escapes character by character: "item 3" + terms is written as
+            # "item 3" + what the terms are written as
+            known = self.terms[number] = (terms, json_string(terms)[1:-1])
+        terms, written = known
         message = f"item {line}{terms}"
-        quoted = json_string(message)
+        quoted = f'"item {line}{written}"'
         tail = f',"item":{line},"message":{quoted}'
         at = text.find(tail)
         head = text.rfind(_COVERED, 0, at) if at >= 0 else -1
@@ -152,12 +161,12 @@ class Ledger:
         results = self.results
         failures: dict[int, list[tuple[int, str, str]]] = {}
         drawn: dict[int, list[tuple[int, str, str]]] = {}
-        for use in sorted(self.uses, key=_order):
+        for use in sorted(self.uses, key=_ORDER):
             number, line, amount, position = use.number, use.line, use.amount, use.position
             account = self.accounts[number]
             licence = account.licence
             new = position not in account.shipments
-            served = licence.shipment_limit
+            served = account.served
             if new and served is not None and len(account.shipments) >= served:
                 problem = (
                     f"licence {number} ({licence.route}) serves {served} "
@@ -177,8 +186,9 @@ class Ledger:
             if new:
                 account.shipments.add(position)
                 account.users.append((results[position].manifest_id or "?", results[position].path))
+            balance = account.balance(None if left is None else EXACT.subtract(left, amount))
             drawn.setdefault(position, []).append(
-                (line, number, f"drew on licence {number} ({licence.route}): {account.balance()}")
+                (line, number, f"drew on licence {number} ({licence.route}): {balance}")
             )
         changed = []
         for position, result in enumerate(results):
@@ -223,8 +233,7 @@ class Ledger:
         return edited
 
 
-def _order(use: _Use) -> tuple[str, str, int]:
-    return (use.ship_date, use.manifest_id, use.line)
+_ORDER = itemgetter(0, 1, 2)  # ship date, manifest id, line
 
 
 _COVERED_CODE = '"code":"covered"'
