@@ -334,7 +334,7 @@ def test_a_pyproject_without_our_table_is_passed_over(cli: Any, corpus: Path) ->
 def test_the_job_summary_stays_within_githubs_limit(
     cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mineralcheck.cli import SUMMARY_LIMIT
+    from mineralcheck.verifying import SUMMARY_LIMIT
 
     failing = (tmp_path / "many").resolve()
     failing.mkdir()

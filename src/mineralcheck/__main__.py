@@ -1,5 +1,5 @@
 """``python -m mineralcheck``."""
 
-from mineralcheck.cli import main
+from mineralcheck.entry import main
 
 raise SystemExit(main())

@@ -1,44 +1,39 @@
-"""The command line: turns options into objects, runs the pipeline, writes output, sets exit codes.
+"""The command line's commands, read by typer: options into objects, the pipeline, the output.
 
-This is the only module that talks to the outside world: it reads standard input, prints, and
-decides the exit code (0 pass/warn, 1 fail, 2 error or could not run).
+The program itself (exit codes, signals, and the usual ``verify`` read without typer) is
+``entry.py``; what ``verify`` does once its options are read is ``verifying.py``. ``main`` is
+``entry.main``, kept here for those who call it by this name.
 """
 
 # No ``from __future__ import annotations`` here: typer reads the commands' annotations, and
 # real objects spare it an ``eval`` of every annotation on every run.
 import datetime as dt
-import itertools
 import os
 import shutil
 import sys
-import time
-from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 
 from mineralcheck import __version__
-from mineralcheck.errors import MineralcheckError, ProblemsError, RulePackError, UsageError
+from mineralcheck.entry import main
+from mineralcheck.errors import RulePackError, UsageError
 from mineralcheck.formats import AUTO, FORMATS
-from mineralcheck.output import (
-    Outputs,
-    StdoutClosed,
-    check_destinations,
-    silence_stdout,
-    utf8_streams,
-    write_files,
+from mineralcheck.output import check_destinations, write_files
+from mineralcheck.verifying import (
+    parse_as_of,
+    rest_of_repository,
+    run_verify,
+    setup_checker,
+    stderr_line,
 )
 
 if TYPE_CHECKING:
-    from mineralcheck.config import Settings
-    from mineralcheck.discovery import Unreadable
-    from mineralcheck.pipeline import Checker, Options
-    from mineralcheck.records.reviews import Reviewer
-    from mineralcheck.results import ManifestResult
     from mineralcheck.ruleset.pack import RulePack
+
+__all__ = ["app", "main"]
 
 # Help and usage errors in click's plain format, which wraps at the terminal's width. Typer 0.19
 # escapes "[" for Rich in every help line whenever Rich is importable, even with Rich help off
@@ -73,24 +68,6 @@ class SchemaName(StrEnum):
     RECORD = "record"
     REVIEWS = "reviews"
     REGISTER = "register"
-
-
-def _parse_as_of(value: str | None, option: str = "--as-of") -> dt.date | None:
-    if value is None:
-        return None
-    from mineralcheck.values import parse_date
-
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint=option) from None
-
-
-def _stderr(message: str) -> None:
-    """One line on standard error; control characters from file names or files shown escaped."""
-    from mineralcheck.formats.common import printable
-
-    sys.stderr.write(printable(message) + "\n")
 
 
 RulesOption = Annotated[
@@ -241,314 +218,24 @@ def verify(
     manifest passes or warns, 1 one fails, 2 one is in error or the tool could not run; 130,
     143, 129 interrupted (SIGINT, SIGTERM, SIGHUP); 141 standard output closed early.
     """
-    if jobs is not None and jobs < 1:
-        raise UsageError("--jobs must be 1 or more")
-    from mineralcheck.config import resolve
-    from mineralcheck.discovery import STDIN, Skipped, discover, read_stream
-    from mineralcheck.formats import Style, get
-    from mineralcheck.formats import resolve as resolve_format
-    from mineralcheck.results import Summary
-
-    cli_values = {
-        "paths": paths or None,
-        "rules": [str(r) for r in rules] if rules else None,
-        "bundled_rules": bundled_rules,
-        "packs": packs,
-        "format": str(output_format) if output_format is not None else None,
-        "fail_on": str(fail_on) if fail_on is not None else None,
-        "outputs": outputs or None,
-        "reviews": [str(r) for r in reviews] if reviews else None,
-        "permits": [str(p) for p in permits] if permits else None,
-    }
-    settings = resolve(cli_values, os.environ, Path.cwd(), config)
-    if not settings.paths:
-        raise UsageError("give a manifest path, or set paths in mineralcheck.toml")
-    setup = _setup(settings, as_of, jobs or os.cpu_count() or 1, cache, record is not None)
-    options, checker, reviewer = setup.options, setup.checker, setup.reviewer
-    skipped = Skipped()
-    found = discover(settings.paths, settings.include, settings.exclude, skipped)
-    first = next(found, None)
-    if first is None:
-        left = f"; skipped {skipped.describe()}" if skipped else ""
-        raise UsageError(
-            "no manifests found (looked for " + ", ".join(settings.include) + f"){left}"
-        )
-    paths_found: Iterator[str | Unreadable] = itertools.chain([first], found)
-    stdin = read_stream(sys.stdin.buffer) if STDIN in settings.paths else None
-    info = checker.info()
-
-    on_actions = os.environ.get("GITHUB_ACTIONS") == "true"
-    replaced = [o for o in settings.outputs if not o.typed]
-    terminal = not replaced and sys.stdout.isatty()
-    main_format = resolve_format(settings.format, github_actions=on_actions, terminal=terminal)
-    cwd = str(Path.cwd())
-    style = Style(
-        terminal=terminal,
-        color=terminal and not os.environ.get("NO_COLOR"),
-        width=shutil.get_terminal_size().columns if terminal else None,
-        verbose=verbose,
-        cwd=cwd,
-        quiet=quiet,
-    )
-    plain = Style(verbose=verbose, cwd=cwd, quiet=quiet)
-    check_destinations(spec.path for spec in settings.outputs)
-    reports = Outputs()
-    for spec in replaced:
-        reports.add(get(main_format).Writer(info, style), spec.path)
-    for spec in settings.outputs:
-        if spec.typed:
-            reports.add(get(spec.format).Writer(info, plain), spec.path)
-    if not replaced:
-        reports.add(get(main_format).Writer(info, style), None)
-    step_summary = os.environ.get("GITHUB_STEP_SUMMARY") if main_format == "github" else None
-    markdown = get("markdown").Writer(info, plain) if step_summary else None
-
-    summary = Summary()  # counted as results stream past
-    try:
-        reports.each(lambda writer: writer.start())
-        if settings.permits:  # the ledger sees every manifest under the configured paths
-            extra = _rest_of_repository(settings, paths, config)
-            results = checker.results_with_ledger(paths_found, extra, stdin)
-        else:
-            results = checker.results(paths_found, stdin)
-        if reviewer is not None:  # after the cache: a changed reviews file always counts
-            results = map(reviewer.apply, results)
-        to_terminal = not replaced and sys.stdout.isatty() and main_format != "table"
-        if sys.stderr.isatty() and not to_terminal:  # the bar never mixes with a streamed report
-            results = _with_progress(results)
-        entries: list[dict[str, object]] | None = [] if record is not None else None
-        watching = sys.stderr.isatty()  # a person at a terminal: list what did not pass
-        not_passed: list[tuple[str, ...]] = []
-        uncovered = 0  # manifests exported from a country no loaded pack covers
-        for result in results:
-            summary.add(result)
-            reports.add_result(result)
-            if _uncovered(result):
-                uncovered += 1
-            if watching and result.verdict.rank > 0 and len(not_passed) <= _LISTED:
-                not_passed.append(_headline(result))
-            if entries is not None:
-                entries.append(_record_entry(result, options.as_of))
-            if markdown is not None:
-                markdown.add(result)
-        reports.each(lambda writer: writer.finish(summary))
-        reports.commit()
-    except BaseException:
-        reports.discard()  # interrupted or failed: no temporary file stays behind
-        raise
-    if markdown is not None and step_summary:
-        try:
-            with open(step_summary, "a", encoding="utf-8") as stream:
-                stream.write(_within_summary_limit(markdown.finish(summary)))
-        except OSError as exc:
-            _stderr(f"mineralcheck: warning: cannot append to {step_summary}: {exc.strerror}")
-    if record is not None and entries is not None:
-        _append_record(record, entries, options)
-    for source, index, review in reviewer.unused() if reviewer is not None else ():
-        _stderr(
-            f"mineralcheck: {source}: review entry {index + 1} ({review.manifest}, "
-            f"{review.rule}) matched no finding in this run"
-        )
-    counts = ", ".join(f"{summary.counts[v]} {v}" for v in summary.counts)
-    for lines in not_passed[:_LISTED]:
-        for line in lines:
-            _stderr(line)
-    rest = sum(summary.counts[v] for v in summary.counts if v.rank > 0) - _LISTED
-    if len(not_passed) > _LISTED and rest > 0:
-        _stderr(f"  ... and {rest} more that did not pass (see the report)")
-    _stderr(f"mineralcheck: {summary.manifests} manifest(s): {counts}")
-    if uncovered:
-        _stderr(
-            f"mineralcheck: {uncovered} manifest(s) exported from a country that no loaded rule "
-            "pack covers: their verdicts say nothing of that country's law (no-jurisdiction)"
-        )
-    if skipped:
-        _stderr(f"mineralcheck: skipped in directories: {skipped.describe()}")
-    return summary.exit_code(fail_on_warn=settings.fail_on == "warn")
-
-
-class _Setup(NamedTuple):
-    options: "Options"
-    checker: "Checker"
-    reviewer: "Reviewer | None"
-
-
-def _setup(settings: "Settings", as_of: str | None, jobs: int, cache: bool, record: bool) -> _Setup:
-    """The checker for resolved settings, as verify, explain and query use it; a bad reviews
-    file or register stops the command before anything is checked."""
-    from mineralcheck.cache import default_directory
-    from mineralcheck.pipeline import Checker, Options
-
-    day = _parse_as_of(as_of)
-    reviewer = None
-    if settings.reviews:
-        from mineralcheck.records.reviews import Reviewer
-        from mineralcheck.records.reviews import load as load_reviews
-
-        reviews = load_reviews(settings.reviews, default_directory())
-        reviewer = Reviewer(reviews, dt.date.today(), day)
-    options = Options(
-        rule_paths=settings.rules,
-        bundled=settings.bundled_rules,
-        as_of=day,
+    return run_verify(
+        paths=paths,
+        rules=rules,
+        bundled_rules=bundled_rules,
+        packs=packs,
+        output_format=None if output_format is None else str(output_format),
+        outputs=outputs,
+        as_of=as_of,
+        fail_on=None if fail_on is None else str(fail_on),
+        config=config,
         jobs=jobs,
-        cache_dir=default_directory() if cache else None,
-        digests=record or (reviewer is not None and reviewer.needs_digests),
-        register_paths=settings.permits,
-        packs=settings.packs,
-        pack_cache_dir=default_directory(),  # sealed like the verdict cache; also with --no-cache
+        cache=cache,
+        permits=permits,
+        reviews=reviews,
+        record=record,
+        quiet=quiet,
+        verbose=verbose,
     )
-    if not options.bundled and not options.rule_paths:
-        raise UsageError("--no-bundled-rules needs at least one --rules path")
-    checker = Checker(options)
-    if settings.permits:
-        checker.register  # noqa: B018 - a bad register stops the run before any report is written
-    return _Setup(options, checker, reviewer)
-
-
-SUMMARY_LIMIT = 1024 * 1024 - 8192  # GitHub shows at most 1 MiB of a step summary
-
-
-def _within_summary_limit(text: str) -> str:
-    """The Markdown report cut at a line to fit GitHub's job-summary limit, saying how many
-    manifests were left out and where the whole report is."""
-    import re
-
-    data = text.encode("utf-8")
-    if len(data) <= SUMMARY_LIMIT:
-        return text
-    kept = data[:SUMMARY_LIMIT].rsplit(b"\n", 1)[0].decode("utf-8", "ignore")
-    row = re.compile(r"^\| .* \| (✅|⚠️|❌|⛔) (pass|warn|fail|error) \|$", re.MULTILINE)
-    left_out = len(row.findall(text)) - len(row.findall(kept))
-    return (
-        f"{kept}\n\n**Cut to fit GitHub's 1 MiB job-summary limit**: {left_out} manifest row(s) "
-        "and the findings after this point are not shown here. Keep the whole report as an "
-        "artefact (`-o markdown:mineralcheck.md` or `-o sarif:mineralcheck.sarif`).\n"
-    )
-
-
-_LISTED = 20  # manifests that did not pass, listed at the end of a run a person watches
-
-
-def _uncovered(result: "ManifestResult") -> bool:
-    """Whether the manifest was exported from a country no loaded pack covers."""
-    if result.findings_json is not None:  # a cached result: no need to decode its findings
-        return '"code":"no-jurisdiction"' in result.findings_json
-    return any(f.code == "no-jurisdiction" for f in result.findings)
-
-
-def _headline(result: "ManifestResult") -> tuple[str, ...]:
-    """``FAIL path (id): the first reason`` for the list at the end of a watched run; when that
-    is wider than the terminal, the path on one line and the id and reason, cut to the width,
-    on the next."""
-    first = next((f for f in result.findings if f.severity is result.verdict), None)
-    ident = f" ({result.manifest_id})" if result.manifest_id else ""
-    reason = f": {first.message}" if first is not None else ""
-    head = f"  {str(result.verdict).upper()} {result.path}"
-    width = shutil.get_terminal_size().columns
-    line = f"{head}{ident}{reason}"
-    if len(line) <= width:
-        return (line,)
-    rest = f"      {result.manifest_id or ''}{reason}"
-    return head, rest if len(rest) <= width else rest[: width - 1] + "…"
-
-
-def _rest_of_repository(
-    settings: "Settings", named: list[str] | None, config: Path | None
-) -> list["str | Unreadable"]:
-    """The manifests under the configured paths that the command line did not name: they
-    count toward the draw-down of the register's licences, and are not reported."""
-    from mineralcheck.config import resolve
-    from mineralcheck.discovery import STDIN, discover
-
-    if not named:  # the configured paths are the ones checked
-        return []
-    configured = resolve({}, os.environ, Path.cwd(), config).paths
-    if not configured:
-        return []
-    seen = {os.path.realpath(p) for p in named if p != STDIN}
-    found = discover(configured, settings.include, settings.exclude)
-    rest: list[str | Unreadable] = []
-    for path in found:
-        if not isinstance(path, str):  # fail closed: a use the ledger cannot see is no use
-            raise UsageError(
-                f"cannot read {path.path} under the configured paths ({path.reason}): "
-                "the licence draw-down would be incomplete"
-            )
-        if path == STDIN or os.path.realpath(path) in seen:
-            continue
-        if any(_within(path, n) for n in named):
-            continue
-        seen.add(os.path.realpath(path))
-        rest.append(path)
-    return rest
-
-
-def _within(path: str, directory: str) -> bool:
-    real, top = os.path.realpath(path), os.path.realpath(directory)
-    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
-
-
-def _record_entry(result: "ManifestResult", as_of: dt.date | None) -> dict[str, object]:
-    """One audit-record line for a result (without the run's time, tool, rules and prev)."""
-    import json
-
-    from mineralcheck.formats.common import rule_id
-
-    facts = json.loads(result.facts) if result.facts else {}
-    return {
-        "path": result.path,
-        "sha256": result.digest,
-        "manifest_id": result.manifest_id,
-        "ship_date": facts.get("ship_date"),
-        "as_of": as_of.isoformat() if as_of else None,
-        "verdict": str(result.verdict),
-        "findings": list(dict.fromkeys(rule_id(f) for f in result.findings)),
-        "permits": facts.get("permits", []),
-        "reviews": facts.get("reviews", []),
-    }
-
-
-def _append_record(path: Path, entries: list[dict[str, object]], options: "Options") -> None:
-    """Append the run's lines to the audit record (after every report is complete)."""
-    from mineralcheck.pipeline import rule_pack_fingerprint
-    from mineralcheck.records.audit import FORMAT, append
-
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    tool = f"mineralcheck {__version__}"
-    rules = "sha256:" + rule_pack_fingerprint(options.rule_paths, options.bundled)
-    head = {"record": FORMAT, "time": now, "tool": tool, "rules": rules}
-    try:
-        written = append(path, ({**head, **entry} for entry in entries), tool, now)
-    except OSError as exc:
-        raise UsageError(f"cannot append to the record {path}: {exc.strerror or exc}") from None
-    _stderr(f"mineralcheck: recorded {written} line(s) in {path}")
-
-
-def _with_progress(results: Iterator["ManifestResult"]) -> Iterator["ManifestResult"]:
-    """Results, with a progress bar on standard error (a terminal) while they come."""
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    # Rich would otherwise capture standard output while the bar shows, and the report with it.
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("checking manifests: {task.completed} checked"),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-        redirect_stdout=False,
-        redirect_stderr=False,
-    )
-    with progress:
-        task = progress.add_task("checking manifests", total=None, rate="")
-        start = time.monotonic()
-        for count, result in enumerate(results, start=1):
-            elapsed = time.monotonic() - start
-            rate = f"{count / elapsed:,.0f}/s" if elapsed > 0 else ""
-            progress.update(task, advance=1, rate=rate)
-            yield result
 
 
 class TextOrJson(StrEnum):
@@ -606,12 +293,12 @@ def explain(
         "permits": [str(p) for p in permits] if permits else None,
     }
     settings = resolve(cli_values, os.environ, Path.cwd(), config)
-    setup = _setup(settings, as_of, 1, False, False)
+    setup = setup_checker(settings, as_of, 1, False, False)
     if os.path.isdir(path):
         raise UsageError(f"{path} is a directory: explain takes one manifest file")
     stdin = read_stream(sys.stdin.buffer) if path == STDIN else None
     shown, raw = bytes_of(path, stdin)
-    others = _rest_of_repository(settings, [path], config) if settings.permits else None
+    others = rest_of_repository(settings, [path], config) if settings.permits else None
     reviewer = setup.reviewer
     if isinstance(raw, bytes):
         explanation = explain(
@@ -721,14 +408,14 @@ def query(
         }
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    day = _parse_as_of(date, "--date") or dt.date.today()
+    day = parse_as_of(date, "--date") or dt.date.today()
     cli_values = {
         "rules": [str(r) for r in rules] if rules else None,
         "bundled_rules": bundled_rules,
         "packs": packs,
     }
     settings = resolve(cli_values, os.environ, Path.cwd(), config)
-    setup = _setup(settings, None, 1, False, False)
+    setup = setup_checker(settings, None, 1, False, False)
     facts = Facts(
         minerals=tuple(mineral or ()),
         form=form,
@@ -769,9 +456,9 @@ def init(
         except OSError as exc:
             raise UsageError(f"cannot create {target.parent}: {exc.strerror or exc}") from None
         write_files([(target, text)])
-        _stderr(f"mineralcheck: wrote {target}")
+        stderr_line(f"mineralcheck: wrote {target}")
     where = "" if directory.resolve() == Path.cwd().resolve() else f"cd {directory} && "
-    _stderr(f"mineralcheck: now run: {where}mineralcheck verify")
+    stderr_line(f"mineralcheck: now run: {where}mineralcheck verify")
     return 0
 
 
@@ -845,7 +532,7 @@ def rules_list(
     from mineralcheck.ruleset.describe import list_text, measure_rows
 
     pack = _load_for_rules(rules, bundled_rules, packs)
-    day = _parse_as_of(as_of) or dt.date.today()
+    day = parse_as_of(as_of) or dt.date.today()
     name = None
     if mineral is not None:
         name = pack.vocabulary.canonical(mineral)
@@ -894,7 +581,7 @@ def rules_show(
     if found is None or (only and not any(c.id == only for c in pack.controls_of(measure))):
         known = ", ".join(sorted(r.id for _, r in pack.rules))
         raise UsageError(f"no measure or control {rule_id!r} in the rule pack; measures: {known}")
-    day = _parse_as_of(as_of) or dt.date.today()
+    day = parse_as_of(as_of) or dt.date.today()
     sys.stdout.write(show_text(pack, found[1], found[0], day, only))
     return 0
 
@@ -950,8 +637,8 @@ def rules_timeline(
             raise UsageError(f"--mineral: unknown mineral {mineral!r}")
     dates = [d for c in pack.controls for d in (c.effective, c.rule.ends) if d is not None]
     today = dt.date.today()
-    first = _parse_as_of(start, "--from") or dt.date(today.year - 3, 1, 1)
-    last = _parse_as_of(end, "--to") or max([today.replace(year=today.year + 1), *dates])
+    first = parse_as_of(start, "--from") or dt.date(today.year - 3, 1, 1)
+    last = parse_as_of(end, "--to") or max([today.replace(year=today.year + 1), *dates])
     if last < first:
         raise UsageError(f"--to {last} is before --from {first}")
     terminal = sys.stdout.isatty()
@@ -979,7 +666,7 @@ def rules_timeline(
             draw(picture, found, spans, horizon)
         title = f"mineralcheck rules timeline{' --mineral ' + name if name else ''}"
         write_files([(svg, picture.export_svg(title=title))])
-        _stderr(f"mineralcheck: wrote {svg}")
+        stderr_line(f"mineralcheck: wrote {svg}")
     return 0
 
 
@@ -1023,7 +710,7 @@ def rules_lint(
     count = len([p for p in rule_files(paths) if p.name != "pack.yaml"])
     if count == 0:
         shown = ", ".join(str(p) for p in paths)
-        _stderr(f"mineralcheck: no rule file (*.yaml, *.yml) in {shown}: nothing was checked")
+        stderr_line(f"mineralcheck: no rule file (*.yaml, *.yml) in {shown}: nothing was checked")
         return 2
     try:
         loaded = load(
@@ -1033,12 +720,12 @@ def rules_lint(
         for line in exc.lines():
             sys.stdout.write(printable(line) + "\n")
         if any(problem.code == NO_CONTROLS for _, problem in exc.problems):
-            _stderr("mineralcheck: no control in the rule files: nothing was checked")
+            stderr_line("mineralcheck: no control in the rule files: nothing was checked")
             return 2
-        _stderr(f"mineralcheck: {len(exc.problems)} problem(s) in the rule files")
+        stderr_line(f"mineralcheck: {len(exc.problems)} problem(s) in the rule files")
         return 1
     context = "the bundled pack" if settings.bundled_rules else "no bundled pack"
-    _stderr(
+    stderr_line(
         f"mineralcheck: {count} rule file(s) checked with {context} "
         f"({len(loaded.pack.controls)} controls in all): no problems"
     )
@@ -1084,7 +771,7 @@ def permits_command(
     settings = resolve(cli_values, os.environ, Path.cwd())
     if not settings.permits:
         raise UsageError("give a licence register with --permits, or set permits in the config")
-    day = _parse_as_of(as_of) or dt.date.today()
+    day = parse_as_of(as_of) or dt.date.today()
     checker = Checker(
         Options(
             rule_paths=settings.rules,
@@ -1161,10 +848,10 @@ def record_verify(
     broken = next(check(data), None)
     if broken is not None:
         sys.stdout.write(f"{path}:{broken.line}: {broken.reason}\n")
-        _stderr(f"mineralcheck: the record is broken at line {broken.line}")
+        stderr_line(f"mineralcheck: the record is broken at line {broken.line}")
         return 1
     lines = data.count(b"\n")
-    _stderr(f"mineralcheck: {path}: {lines} line(s), the chain is intact")
+    stderr_line(f"mineralcheck: {path}: {lines} line(s), the chain is intact")
     return 0
 
 
@@ -1182,88 +869,3 @@ def _root(
     ] = False,
 ) -> None:
     """Check shipment manifests of critical minerals against export-control rules."""
-
-
-class Interrupted(BaseException):
-    """A signal asked the run to stop (SIGINT, SIGTERM, SIGHUP): not an error to catch."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise Interrupted(signum)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code; every failure to run becomes exit 2.
-
-    An interrupted run (Ctrl-C, SIGTERM, SIGHUP) exits 128 + the signal's number (130, 143,
-    129), and one whose standard output was closed early (``| head``) exits 141 as if by SIGPIPE:
-    never 0 or 1, which would make a half-checked batch look finished.
-    """
-    import signal
-
-    # Pydantic looks for plugins among the entry points of every installed distribution the
-    # first time it builds a model, on every run; mineralcheck uses none. A variable the user
-    # set keeps its value.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    utf8_streams()
-    handlers = {}
-    # Ctrl-C too: typer would turn a KeyboardInterrupt into a silent exit code.
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        try:
-            handlers[signum] = signal.signal(signum, _interrupt)
-        except ValueError:  # not the main thread: leave the signals alone
-            break
-    try:
-        return _run(argv)
-    finally:
-        for signum, handler in handlers.items():
-            signal.signal(signum, handler)
-
-
-def _interrupted(signum: int) -> int:
-    import signal
-
-    name = signal.Signals(signum).name
-    _stderr(f"mineralcheck: interrupted ({name}): the check did not finish; no report is complete")
-    return 128 + signum
-
-
-def _run(argv: list[str] | None) -> int:
-    verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])
-    try:
-        result = app(args=argv, prog_name="mineralcheck", standalone_mode=False)
-    except ProblemsError as exc:
-        for line in exc.lines():
-            _stderr(line)
-        _stderr(f"mineralcheck: {exc.what}; nothing was checked")
-        return 2
-    except MineralcheckError as exc:
-        _stderr(f"mineralcheck: error: {exc}")
-        return 2
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.ClickException as exc:  # usage errors: bad option, missing argument
-        exc.show()
-        return 2
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        return _interrupted(2)  # SIGINT
-    except Interrupted as exc:
-        return _interrupted(exc.signum)
-    except StdoutClosed:
-        silence_stdout()
-        _stderr("mineralcheck: standard output was closed: stopped before the end of the check")
-        return 141
-    except Exception as exc:  # the contract: an internal error is exit 2 and one line
-        if verbose:
-            import traceback
-
-            traceback.print_exc()
-        _stderr(
-            f"mineralcheck: internal error: {type(exc).__name__}: {exc} (run with -v for details)"
-        )
-        return 2
-    return result if isinstance(result, int) else 0
