@@ -196,8 +196,8 @@ class Checker:
 
         Manifests are checked here while fewer than ``PARALLEL_FROM`` of those read so far
         (``LOOKUP`` at a time) are missing from the cache; after that (with ``jobs`` > 1) the
-        misses go to worker processes in batches. At most a few batches
-        are in flight, so memory does not grow with the number of manifests.
+        misses go to worker processes in batches. At most a few batches are in flight, so
+        memory does not grow with the number of manifests.
         """
         pending: deque[_Pending] = deque()
         batch: list[tuple[str, bytes]] = []

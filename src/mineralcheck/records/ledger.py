@@ -44,6 +44,9 @@ class Account:
     of: str | None = None  # " left of <quantity>", once written
     served: int | None = field(init=False)  # how many shipments it may serve (None: any)
 
+    def __post_init__(self) -> None:
+        self.served = self.licence.shipment_limit
+
     def left(self) -> Decimal | None:
         """The quantity left, in kilograms (``None``: no quantity limit)."""
         if self.licence.quantity is None:
@@ -57,8 +60,8 @@ class Account:
         return ", ".join(f"{ident} ({path})" for ident, path in self.users) or "none"
 
     def balance(self, left: Decimal | None) -> str:
-        """What the licence has left (``left``, in kilograms, from ``left()``), for the line
-        that just drew on it."""
+        """What the licence has left after the line that just drew on it: ``left`` kilograms
+        (``None``: no quantity limit) and its shipments."""
         shipments = self.shipments_left()
         if self.of is None:  # the licence's terms, as every balance of it shows them
             self.of = f" left of {self.licence.quantity}"
@@ -70,9 +73,6 @@ class Account:
     def shipments_left(self) -> int | None:
         """The shipments left (``None``: no limit)."""
         return None if self.served is None else self.served - len(self.shipments)
-
-    def __post_init__(self) -> None:
-        self.served = self.licence.shipment_limit
 
 
 class _Use(NamedTuple):
