@@ -207,6 +207,7 @@ class Checker:
         digests = self.options.digests
         try:
             misses = 0  # manifests not found in the cache so far
+            checked = False  # whether this process has checked one
             for chunk in _chunks(paths, LOOKUP):
                 raws = [bytes_of(path, stdin) for path in chunk]
                 readable = [(p, r) for p, r in raws if not isinstance(r, ManifestResult)]
@@ -220,8 +221,11 @@ class Checker:
                     ready = raw if isinstance(raw, ManifestResult) else next(hits)
                     if ready is not None and digests and not isinstance(raw, ManifestResult):
                         ready.digest = hashlib.sha256(raw).hexdigest()
-                    if ready is None and pool is None and serial:
+                    if ready is None and pool is None and (serial or not checked):
+                        # the first is checked here even so: the workers, forked after it,
+                        # start with what it loaded and remembered (values, outcomes)
                         assert not isinstance(raw, ManifestResult)
+                        checked = True
                         ready = self.check_bytes(path, raw)
                         if cache is not None:
                             cache.put(raw, ready)
