@@ -37,7 +37,7 @@ VALUES = {  # option -> values worth trying (and ANY)
     "--jobs": ["2", "02", "0", "-1", "1x", "²", "٣", "+2", "2.0"], "-j": ["1", "007"],
     "--permits": ["p.yaml"], "--reviews": ["r.yaml"], "--record": ["log.jsonl"],
 }  # fmt: skip
-PATHS = ["m.yaml", "dir", "./a//b/", "-", "x y", "é.yaml", "verify"]
+PATHS = ["m.yaml", "dir", "./a//b/", "-", "x y", "é.yaml", "verify", "", "\udcff.yaml"]
 
 
 @st.composite
@@ -125,6 +125,7 @@ def test_every_option_and_value_reads_here_as_typer_reads_it_or_goes_to_typer(
         ["verify", "x", "--permits", "p.yaml", "--reviews", "r.yaml", "--record", "log"],
         ["verify", "x", "--config", "c.toml", "--cache", "--verbose", "--bundled-rules"],
         ["verify", "x", "-j", "0"],  # read here; verify itself refuses it, as after typer
+        ["verify", "\udcff.yaml", "", "-f", "json"],  # a name that is not UTF-8; an empty one
     ],
 )
 def test_the_usual_invocations_are_read_here_as_typer_reads_them(
