@@ -19,8 +19,8 @@ from typing import Any
 from mineralcheck.errors import MineralcheckError, ProblemsError
 from mineralcheck.output import StdoutClosed, silence_stdout, utf8_streams
 
-# verify's options read here: option -> (parameter, kind). "flag" options set a value of their
-# own; the others take the next word (or the text after "=").
+# verify's options read here. A flag sets its parameter to a value of its own; any other option
+# takes the next word (or the text after "=") as a value of its kind.
 _FLAGS: dict[str, tuple[str, bool]] = {
     "--bundled-rules": ("bundled_rules", True),
     "--no-bundled-rules": ("bundled_rules", False),
