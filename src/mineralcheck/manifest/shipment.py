@@ -14,11 +14,11 @@ never meets an unusual manifest never imports Pydantic's model machinery.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from mineralcheck.plain import plain
 from mineralcheck.values import (
     EXACT,
     memo,
@@ -68,7 +68,7 @@ class Mass:
         return f"{self.value} {self.unit}"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class Quantity(Mass):
     """A mass: an exact decimal greater than 0 and one of mg, g, kg, t, lb."""
 
@@ -76,7 +76,7 @@ class Quantity(Mass):
     unit: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class Money:
     """An amount of money: a decimal at least 0 and an ISO 4217 currency code."""
 
@@ -84,7 +84,7 @@ class Money:
     currency: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class Party:
     """An exporter or consignee: a name and a country."""
 
@@ -92,7 +92,7 @@ class Party:
     country: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class EndUser(Party):
     """The end user of the goods; military covers a military end user or military end use."""
 
@@ -100,7 +100,7 @@ class EndUser(Party):
     end_use: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class Item:
     """One line of the shipment."""
 
@@ -118,7 +118,7 @@ class Item:
     content: tuple[tuple[str, Decimal], ...] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class Permit:
     """A licence the exporter holds, with the limits it sets."""
 
@@ -132,7 +132,7 @@ class Permit:
     quantity: Quantity | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class Manifest:
     """One shipment: parties, items and the permits that cover them."""
 

@@ -12,10 +12,12 @@ and defaults equal to its schema's.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
+
+from mineralcheck.plain import plain
 
 
 class Requirement(StrEnum):
@@ -30,7 +32,7 @@ class Requirement(StrEnum):
     INFO = "info"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class Source:
     """A further source for the facts in a rule file."""
 
@@ -38,7 +40,7 @@ class Source:
     note: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class Suspension:
     """A period, first and last day inclusive, in which a measure (or some controls) is paused."""
 
@@ -54,7 +56,7 @@ class Suspension:
         return self.from_ <= day <= self.until
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class Suspends:
     """A suspension that this measure puts on another measure (or some of its controls)."""
 
@@ -65,7 +67,7 @@ class Suspends:
     outcome_confirmed: bool = True
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class Purity:
     """A purity threshold: the item is controlled at or above ``at_least``, or above ``above``."""
 
@@ -83,7 +85,7 @@ class Purity:
         return f"≥ {self.at_least} %" if self.at_least is not None else f"> {self.above} %"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class CountrySet:
     """A set of countries: all of them, only the listed ones, or all but the listed ones."""
 
@@ -111,7 +113,7 @@ class CountrySet:
         return "all countries"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class ItemMatch:
     """Which items a control covers: by mineral, form, purity, origin or reference HS code."""
 
@@ -131,7 +133,7 @@ class ItemMatch:
     note: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class Party:
     """A listed foreign party (an entity on a control list), matched by name.
 
@@ -146,7 +148,7 @@ class Party:
     note: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class Control:
     """One requirement of a measure: these items, to these destinations and end users."""
 
@@ -172,7 +174,7 @@ class Control:
     unconfirmed: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class MineralName:
     """A mineral name a rule file defines besides the elements, with its other spellings."""
 
@@ -182,7 +184,7 @@ class MineralName:
     contains: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class RuleFile:
     """One legal measure: its reference, sources, dates, and the controls or suspensions it sets."""
 
@@ -204,7 +206,7 @@ class RuleFile:
     controls: tuple[Control, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class Coverage:
     """What a pack knows of one jurisdiction: when its sources were last reviewed, and the last
     day its knowledge reaches (a later ship date warns: the law may have changed since)."""
@@ -215,7 +217,7 @@ class Coverage:
     notes: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain
 class PackInfo:
     """What a rule pack says about itself (``pack.yaml`` at the root of a pack directory)."""
 
