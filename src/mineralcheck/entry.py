@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from mineralcheck.errors import MineralcheckError, ProblemsError
+from mineralcheck.formats import AUTO, FORMATS
 from mineralcheck.output import StdoutClosed, silence_stdout, utf8_streams
+from mineralcheck.verifying import run_verify
+from mineralcheck.verifying import stderr_line as _stderr
 
 # verify's options read here. A flag sets its parameter to a value of its own; any other option
 # takes the next word (or the text after "=") as a value of its kind.
@@ -131,8 +134,6 @@ def _value(kind: str, text: str) -> Any:
             raise _NotHereError
         return int(text)
     if kind == "format":
-        from mineralcheck.formats import AUTO, FORMATS
-
         if text != AUTO and text not in FORMATS:
             raise _NotHereError
         return text
@@ -189,12 +190,6 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signum, handler)
 
 
-def _stderr(message: str) -> None:
-    from mineralcheck.verifying import stderr_line
-
-    stderr_line(message)
-
-
 def _interrupted(signum: int) -> int:
     import signal
 
@@ -207,8 +202,6 @@ def _invoke(args: list[str]) -> object:
     """Run the command ``args`` name: ``verify`` read here when it can be, else by typer."""
     verify = read_verify(args)
     if verify is not None:
-        from mineralcheck.verifying import run_verify
-
         return run_verify(**verify)
     from mineralcheck.cli import app
 
