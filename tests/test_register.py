@@ -324,3 +324,80 @@ def test_an_invalid_register_is_never_kept(tmp_path: Path, monkeypatch: pytest.M
             code = main(["verify", str(tmp_path / "m"), "--permits", str(reg), *TEST_ONLY])
         assert code == 2 and "unknown key 'holder'" in err.getvalue()
     assert not list(cache.glob("register-*.bin"))
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_balances_written_into_the_findings_text_equal_balances_written_into_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    """The ledger writes each balance into a result's findings JSON text where the line's
+    ``covered`` finding stands; rebuilding every such result from its findings instead (as an
+    overdrawn result is rebuilt) gives the same report, for a batch in which some licences run
+    out and others serve many lines."""
+    import sys
+
+    from mineralcheck.records import ledger
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from bench import register_batch  # type: ignore[import-not-found]
+
+    reg = register_batch(tmp_path, 60, 4)
+    reg.write_text(reg.read_text().replace("1000 t", "40 t"), encoding="utf-8")
+    args = ["verify", str(tmp_path / "named"), "--permits", str(reg), "--jobs", jobs]
+
+    def report() -> tuple[int, str]:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            code = main([*args, "-f", "json", "--no-cache"])
+        return code, out.getvalue()
+
+    edited_code, edited = report()
+
+    def from_findings(self: ledger.Ledger, position: int, result: Any, draws: list[Any]) -> Any:
+        plain = [(d[0], d[1], d[3].balance(d[4], d[5])) for d in draws]
+        return ledger._changed(result, [], plain)
+
+    monkeypatch.setattr(ledger.Ledger, "_balances", from_findings)
+    rebuilt_code, rebuilt = report()
+    assert (edited_code, edited) == (rebuilt_code, rebuilt)
+    results = json.loads(edited)["results"]
+    drawn = [f for r in results for f in r["findings"] if f["code"] == "drawn"]
+    overdrawn = [f for r in results for f in r["findings"] if f["code"] == "licence-drawn"]
+    assert len(drawn) > 100 and overdrawn  # both routes were taken, many times
+    assert all("; drew on licence " in f["message"] for f in drawn)
+
+
+def test_a_line_covered_under_two_measures_shows_its_balance_once(tmp_path: Path) -> None:
+    """Two measures control the same item and one licence covers both: the line has two
+    ``covered`` findings with the same message, and the first (as the findings are listed)
+    shows the balance, whichever way the result was checked."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "second.yaml").write_text(
+        "id: second-measure\ntitle: A second made-up measure on gallium\n"
+        "reference: Test Announcement No. 9 of 2025\n"
+        "source: https://example.invalid/second-measure\njurisdiction: CN\n"
+        "announced: 2025-03-01\neffective: 2025-03-10\ncontrols:\n"
+        "  - id: gallium-again\n    title: Gallium, again\n    items:\n"
+        "      - minerals: [gallium]\n    requires: permit\n"
+        '    message: "{item} needs a second licence"\n',
+        encoding="utf-8",
+    )
+    reg = register(tmp_path / "register.yaml", licence("L-1", quantity="25 kg"))
+    for ident, day in (("T-1", "01"), ("T-2", "02")):
+        shipment(tmp_path / "m", ident, day, "10 kg", "L-1")
+    for jobs in ("1", "2"):
+        args = ["verify", str(tmp_path / "m"), "--permits", str(reg), "--jobs", jobs]
+        code, results, _ = run([*args, "--rules", str(tmp_path / "rules"), "--no-cache"])
+        assert code == 0
+        for ident, left in (("T-1", "15"), ("T-2", "5")):
+            found = [(f["code"], f["rule"], f["message"]) for f in results[ident]["findings"]]
+            covered = "item 1 is covered by permit L-1 (valid 2025-01-01 to 2025-12-31)"
+            balance = f"; drew on licence L-1 (general): {left} kg left of 25 kg"
+            assert [(code, message) for code, _, message in found] == [
+                ("drawn", covered + balance),
+                ("covered", covered),
+            ]
+            assert {rule for _, rule, _ in found} == {
+                "test-measure/gallium",
+                "second-measure/gallium-again",
+            }

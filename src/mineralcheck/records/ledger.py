@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any
 
 from mineralcheck.formats.common import DRAWN
 from mineralcheck.records.register import Licence, Register
@@ -41,7 +41,8 @@ class Account:
     users: list[tuple[str, str]] = field(default_factory=list)  # (manifest id, path) in order
     shipments: set[int] = field(default_factory=set)  # results that drew on it
     limit: Decimal | None = None  # the quantity in kilograms, once worked out
-    of: str | None = None  # " left of <quantity>", once written
+    # how its balances begin and name its quantity, as written and as JSON text, once worked out
+    words: tuple[str, str, str, str] | None = None
     served: int | None = field(init=False)  # how many shipments it may serve (None: any)
 
     def __post_init__(self) -> None:
@@ -59,58 +60,52 @@ class Account:
         """The manifests that used the licence so far, for a finding."""
         return ", ".join(f"{ident} ({path})" for ident, path in self.users) or "none"
 
-    def balance(self, left: Decimal | None) -> str:
-        """What the licence has left after the line that just drew on it: ``left`` kilograms
-        (``None``: no quantity limit) and its shipments."""
-        shipments = self.shipments_left()
-        if self.of is None:  # the licence's terms, as every balance of it shows them
-            self.of = f" left of {self.licence.quantity}"
+    def balance(self, left: Decimal | None, shipments: int | None, json: bool = False) -> str:
+        """What the line that just drew on the licence says of it: ``drew on licence ...: ``
+        with ``left`` kilograms (``None``: no quantity limit) and ``shipments`` left (``None``:
+        no limit); with ``json``, as the text of a JSON string: the licence's number, route
+        and quantity are escaped once per licence, and the rest (figures, fixed words) never
+        needs escaping."""
+        if self.words is None:
+            licence = self.licence
+            head = f"drew on licence {licence.number} ({licence.route}): "
+            of = f" left of {licence.quantity}"
+            self.words = (head, of, json_string(head)[1:-1], json_string(of)[1:-1])
+        head, of = self.words[2:] if json else self.words[:2]
         if shipments is None:
-            return "no quantity or shipment limit" if left is None else _kg(left) + self.of
+            return head + ("no quantity or shipment limit" if left is None else _kg(left) + of)
         counted = f"{shipments} shipment(s) left"
-        return counted if left is None else f"{_kg(left)}{self.of}, {counted}"
+        return head + (counted if left is None else f"{_kg(left)}{of}, {counted}")
 
     def shipments_left(self) -> int | None:
         """The shipments left (``None``: no limit)."""
         return None if self.served is None else self.served - len(self.shipments)
 
 
-class _Use(NamedTuple):
-    """One item's draw on a register licence, as the ledger orders and applies it."""
-
-    ship_date: str
-    manifest_id: str
-    line: int
-    number: str
-    amount: Decimal
-    position: int  # the result's place in the run
-
-
-class _Spot(NamedTuple):
-    """Where a ``covered`` finding's code and message stand in a result's findings text."""
-
-    code: int
-    message: int
-    end: int
-    text: str  # the message as written
+# One item's draw on a register licence, as the ledger orders and applies it: ship date,
+# manifest id, line, licence number, kilograms, the result's place in the run and where the
+# line's ``covered`` finding stands in its text (``None``: not found). Plain tuples: there are
+# tens of thousands in a large run.
+_Spot = tuple[int, int]  # where a covered finding's code begins and its message ends
+_Use = tuple[str, str, int, str, Decimal, int, "_Spot | None"]
 
 
 class Ledger:
     """Draws the licences of a register down over the results of one run.
 
-    ``add`` takes each result as it arrives (while the workers still check the rest, so the
-    reading of uses and the finding of each ``covered`` finding cost the run nothing); ``finish``
-    then applies the uses in ship-date order and writes what each licence had left.
+    ``add`` takes each result as it arrives (while the workers still check the rest), reading
+    its uses and where each line's ``covered`` finding stands in its findings text; ``finish``
+    then applies the uses in ship-date order and writes what each licence had left into that
+    text (a result a licence failed is rebuilt from its findings instead).
     """
 
     def __init__(self, register: Register) -> None:
         self.accounts = {n: Account(licence) for n, licence in register.licences.items()}
         self.results: list[ManifestResult] = []
         self.uses: list[_Use] = []
-        self.spots: dict[tuple[int, int, str], _Spot | None] = {}  # (position, line, number)
         self.texts: dict[int, str] = {}  # findings text of results checked in this process
-        # licence number -> the end of its "covered" message, as written and as JSON text
-        self.terms: dict[str, tuple[str, str]] = {}
+        # licence number -> the end of its "covered" message as JSON text
+        self.terms: dict[str, str] = {}
 
     def draw(self, results: list[ManifestResult]) -> list[ManifestResult]:
         """The results, with a ``fail`` on every use past a licence's limits."""
@@ -125,45 +120,40 @@ class Ledger:
         if not result.facts or '"uses"' not in result.facts:
             return
         facts: dict[str, Any] = json.loads(result.facts)
+        ship_date = facts["ship_date"]
         ident = result.manifest_id or ""
         text = result.findings_json
         if text is None:  # checked in this process: its findings are objects yet
             text = self.texts[position] = encode_findings(result.findings)
+        # every covered finding of the result, in one pass: (item, message as JSON) -> spot
+        spots: dict[tuple[Any, ...], _Spot] = {}
+        for found in _COVERED.finditer(text):
+            key = found.group(1, 2)  # (item, message literal)
+            if key not in spots:  # the first, as _changed takes the first
+                spots[key] = (found.start() + _CODE_AT, found.end())
+        uses = self.uses
         for number, line, kilograms in facts["uses"]:
-            self.uses.append(
-                _Use(facts["ship_date"], ident, line, number, Decimal(kilograms), position)
-            )
-            self.spots[(position, line, number)] = self._spot(text, line, number)
-
-    def _spot(self, text: str, line: int, number: str) -> _Spot | None:
-        known = self.terms.get(number)
-        if known is None:  # what every line's "covered" message says of the licence
-            licence = self.accounts[number].licence
-            terms = f" is covered by permit {number} "
-            terms += f"(valid {licence.valid_from} to {licence.valid_until})"
-            # JSON escapes character by character: "item 3" + terms is written as
-            # "item 3" + what the terms are written as
-            known = self.terms[number] = (terms, json_string(terms)[1:-1])
-        terms, written = known
-        message = f"item {line}{terms}"
-        quoted = f'"item {line}{written}"'
-        tail = f',"item":{line},"message":{quoted}'
-        at = text.find(tail)
-        head = text.rfind(_COVERED, 0, at) if at >= 0 else -1
-        if head < 0 or not _RULE.fullmatch(text, head + len(_COVERED), at):
-            return None  # no such finding: the line's permit was not this licence
-        code = head + len(_COVERED) - len(_COVERED_CODE)
-        return _Spot(code, at + len(tail) - len(quoted), at + len(tail), message)
+            written = self.terms.get(number)
+            if written is None:  # what every line's "covered" message says of the licence
+                licence = self.accounts[number].licence
+                terms = f" is covered by permit {number} "
+                terms += f"(valid {licence.valid_from} to {licence.valid_until})"
+                # JSON escapes character by character: "item 3" + terms is written as
+                # "item 3" + what the terms are written as
+                written = self.terms[number] = json_string(terms)[1:-1]
+            # None: no such finding, the line's permit was not this licence
+            spot = spots.get((str(line), f'"item {line}{written}"'))
+            uses.append((ship_date, ident, line, number, Decimal(kilograms), position, spot))
 
     def finish(self) -> list[ManifestResult]:
         """The results added, with a ``fail`` on every use past a licence's limits and each
         licence's balance after every line it served."""
         results = self.results
         failures: dict[int, list[tuple[int, str, str]]] = {}
-        drawn: dict[int, list[tuple[int, str, str]]] = {}
-        for use in sorted(self.uses, key=_ORDER):
-            number, line, amount, position = use.number, use.line, use.amount, use.position
-            account = self.accounts[number]
+        drawn: dict[int, list[_Drawn]] = {}
+        accounts = self.accounts
+        for _, _, line, number, amount, position, spot in sorted(self.uses, key=_ORDER):
+            account = accounts[number]
             licence = account.licence
             new = position not in account.shipments
             served = account.served
@@ -186,14 +176,14 @@ class Ledger:
             if new:
                 account.shipments.add(position)
                 account.users.append((results[position].manifest_id or "?", results[position].path))
-            balance = account.balance(None if left is None else EXACT.subtract(left, amount))
-            drawn.setdefault(position, []).append(
-                (line, number, f"drew on licence {number} ({licence.route}): {balance}")
-            )
+            after = None if left is None else EXACT.subtract(left, amount)
+            draw = (line, number, spot, account, after, account.shipments_left())
+            drawn.setdefault(position, []).append(draw)
         changed = []
         for position, result in enumerate(results):
             if position in failures:
-                changed.append(_changed(result, failures[position], drawn.get(position, [])))
+                draws = [(d[0], d[1], d[3].balance(d[4], d[5])) for d in drawn.get(position, [])]
+                changed.append(_changed(result, failures[position], draws))
             elif position in drawn:
                 changed.append(self._balances(position, result, drawn[position]))
             else:
@@ -201,19 +191,22 @@ class Ledger:
         return changed
 
     def _balances(
-        self, position: int, result: ManifestResult, draws: list[tuple[int, str, str]]
+        self, position: int, result: ManifestResult, draws: list[_Drawn]
     ) -> ManifestResult:
         """The result with each line a licence served showing what it had left; the verdict
         does not change, so the findings' JSON text is edited where each ``covered`` finding
         stands (decoding and encoding every finding of thousands of manifests costs more)."""
         text = result.findings_json or self.texts[position]
+        # each covered finding's code and message, with what lies between, become one piece:
+        # the code "drawn", the message's JSON text with "; " and the balance before its
+        # closing quote
         edits: list[tuple[int, int, str]] = []
-        for line, number, balance in draws:
-            spot = self.spots.get((position, line, number))
-            if spot is None:
-                continue
-            edits.append((spot.code, spot.code + len(_COVERED_CODE), f'"code":"{DRAWN}"'))
-            edits.append((spot.message, spot.end, json_string(f"{spot.text}; {balance}")))
+        for _, _, spot, account, left, shipments in draws:
+            if spot is not None:
+                code, end = spot
+                balance = account.balance(left, shipments, json=True)
+                kept = text[code + _SKIP : end - 1]  # from the code's end to the closing quote
+                edits.append((code, end, f'{_DRAWN_CODE}{kept}; {balance}"'))
         pieces: list[str] = []
         at = 0
         for begin, finish, replacement in sorted(edits):
@@ -233,12 +226,22 @@ class Ledger:
         return edited
 
 
+# a line a licence served: line, number, where its covered finding stands, the account, the
+# kilograms and shipments the licence had left after it
+_Drawn = tuple[int, str, "_Spot | None", Account, "Decimal | None", "int | None"]
+
 _ORDER = itemgetter(0, 1, 2)  # ship date, manifest id, line
 
 
 _COVERED_CODE = '"code":"covered"'
-_COVERED = '{"severity":"info",' + _COVERED_CODE  # a covered line is always an info finding
-_RULE = re.compile(r',"rule":(?:null|"[^"\\{}]*")')
+_DRAWN_CODE = f'"code":"{DRAWN}"'
+_SKIP = len(_COVERED_CODE)
+_CODE_AT = len('{"severity":"info",')  # a covered line is always an info finding
+# a covered finding as the JSON report writes it, up to its message: (item, message literal)
+_COVERED = re.compile(
+    r'\{"severity":"info","code":"covered","rule":(?:null|"[^"\\{}]*"),'
+    r'"item":(\d+),"message":("[^"\\]*(?:\\.[^"\\]*)*")'
+)
 
 
 def _changed(
