@@ -130,3 +130,33 @@ def test_the_compiled_pack_equals_the_pack_loaded_from_yaml(seed: int, files: in
         for path in sorted(EXAMPLES.glob("*/*.yaml")):
             raw = path.read_bytes()
             assert served.check_bytes("m", raw) == built.check_bytes("m", raw), path
+
+
+def test_the_code_fingerprint_covers_every_source_file_and_changes_with_one() -> None:
+    """Compiled packs and verdicts are keyed by a digest of mineralcheck's own sources (path,
+    size, modification time), worked out once per process: it is the digest of every ``.py``
+    file under the package, in path order, and a file touched gives another."""
+    import hashlib
+    import os
+
+    from mineralcheck import cache
+
+    package = Path(cache.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        status = path.stat()
+        digest.update(
+            f"{path.relative_to(package)}|{status.st_size}|{status.st_mtime_ns}\n".encode()
+        )
+    assert cache.code_fingerprint.__wrapped__() == digest.hexdigest()
+    assert cache.code_fingerprint() == cache.code_fingerprint()  # once per process
+
+    deepest = max(package.rglob("*.py"), key=lambda p: len(p.parts))  # in a subpackage
+    assert deepest.parent != package
+    status = deepest.stat()
+    try:
+        os.utime(deepest, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))
+        assert cache.code_fingerprint.__wrapped__() != digest.hexdigest()
+    finally:
+        os.utime(deepest, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert cache.code_fingerprint.__wrapped__() == digest.hexdigest()

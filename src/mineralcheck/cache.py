@@ -10,6 +10,7 @@ ignored and recomputed, never trusted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -80,14 +81,25 @@ def load_secret(key_file: Path, cache_dir: Path) -> bytes | None:
     return secret if len(secret) == KEY_BYTES else None
 
 
+@functools.cache  # the code a process runs does not change under it
 def code_fingerprint() -> str:
     """A digest of mineralcheck's own source files (name, size, modification time), so that a
     changed checkout never reuses old verdicts; stat is enough and much cheaper than reading."""
-    package = Path(__file__).parent
+    package = os.path.dirname(os.path.abspath(__file__))
+    found: list[tuple[tuple[str, ...], os.stat_result]] = []
+
+    def walk(directory: str, parts: tuple[str, ...]) -> None:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    walk(entry.path, (*parts, entry.name))
+                elif entry.name.endswith(".py"):
+                    found.append(((*parts, entry.name), entry.stat()))
+
+    walk(package, ())
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(package)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    for parts, status in sorted(found, key=lambda row: row[0]):  # as paths sort, part by part
+        digest.update(f"{'/'.join(parts)}|{status.st_size}|{status.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
