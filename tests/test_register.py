@@ -354,7 +354,7 @@ def test_balances_written_into_the_findings_text_equal_balances_written_into_fin
     edited_code, edited = report()
 
     def from_findings(self: ledger.Ledger, position: int, result: Any, draws: list[Any]) -> Any:
-        plain = [(d[0], d[1], d[3].balance(d[4], d[5])) for d in draws]
+        plain = [(d[1], d[2], d[4].balance(d[5], d[6])) for d in draws]
         return ledger._changed(result, [], plain)
 
     monkeypatch.setattr(ledger.Ledger, "_balances", from_findings)
@@ -401,3 +401,32 @@ def test_a_line_covered_under_two_measures_shows_its_balance_once(tmp_path: Path
                 "test-measure/gallium",
                 "second-measure/gallium-again",
             }
+
+
+def test_a_manifest_can_overdraw_two_licences_at_once(tmp_path: Path) -> None:
+    """Licences are drawn down one by one, each in ship-date order; a manifest whose two lines
+    overdraw two licences fails on both lines, in line order, naming each licence and what it
+    had left, and a manifest before it keeps its balances."""
+    reg = register(
+        tmp_path / "register.yaml",
+        licence("L-A", quantity="15 kg"),
+        licence("L-B", quantity="12 kg"),
+    )
+    folder = tmp_path / "m"
+    for ident, day in (("T-1", "01"), ("T-2", "02")):
+        text = shipment(folder, ident, day, "10 kg", "L-A").read_text(encoding="utf-8")
+        second = "  - description: Gallium oxide\n    mineral: gallium\n    quantity: 10 kg\n"
+        (folder / f"{ident}.yaml").write_text(
+            text + second + "    permits: [L-B]\n", encoding="utf-8"
+        )
+    for jobs in ("1", "2"):
+        code, results, _ = run(["verify", str(folder), "--permits", str(reg), "--jobs", jobs])
+        assert code == 1
+        first = [(f["code"], f["item"]) for f in results["T-1"]["findings"] if f["item"]]
+        assert sorted(first) == [("drawn", 1), ("drawn", 2)]
+        assert "drew on licence L-B (general): 2 kg left of 12 kg" in messages(results["T-1"])
+        failed = [f for f in results["T-2"]["findings"] if f["code"] == "licence-drawn"]
+        assert [f["item"] for f in failed] == [1, 2]
+        assert "licence L-A has 5 kg left of 15 kg; item 1 needs 10 kg" in failed[0]["message"]
+        assert "licence L-B has 2 kg left of 12 kg; item 2 needs 10 kg" in failed[1]["message"]
+        assert results["T-2"]["verdict"] == "fail"

@@ -41,8 +41,6 @@ class Account:
     users: list[tuple[str, str]] = field(default_factory=list)  # (manifest id, path) in order
     shipments: set[int] = field(default_factory=set)  # results that drew on it
     limit: Decimal | None = None  # the quantity in kilograms, once worked out
-    # how its balances begin and name its quantity, as written and as JSON text, once worked out
-    words: tuple[str, str, str, str] | None = None
     served: int | None = field(init=False)  # how many shipments it may serve (None: any)
 
     def __post_init__(self) -> None:
@@ -60,22 +58,29 @@ class Account:
         """The manifests that used the licence so far, for a finding."""
         return ", ".join(f"{ident} ({path})" for ident, path in self.users) or "none"
 
-    def balance(self, left: Decimal | None, shipments: int | None, json: bool = False) -> str:
-        """What the line that just drew on the licence says of it: ``drew on licence ...: ``
-        with ``left`` kilograms (``None``: no quantity limit) and ``shipments`` left (``None``:
-        no limit); with ``json``, as the text of a JSON string: the licence's number, route
-        and quantity are escaped once per licence, and the rest (figures, fixed words) never
-        needs escaping."""
-        if self.words is None:
-            licence = self.licence
-            head = f"drew on licence {licence.number} ({licence.route}): "
-            of = f" left of {licence.quantity}"
-            self.words = (head, of, json_string(head)[1:-1], json_string(of)[1:-1])
-        head, of = self.words[2:] if json else self.words[:2]
-        if shipments is None:
-            return head + ("no quantity or shipment limit" if left is None else _kg(left) + of)
-        counted = f"{shipments} shipment(s) left"
-        return head + (counted if left is None else f"{_kg(left)}{of}, {counted}")
+    def pattern(self, json: bool = False) -> str:
+        """What a line that drew on the licence says of it, as a ``str.format`` pattern:
+        ``{0}`` the kilograms left, ``{1}`` the shipments left; with ``json``, as the text of a
+        JSON string (the licence's number, route and quantity escaped; the figures and the
+        fixed words never need it)."""
+        licence = self.licence
+        head = f"drew on licence {licence.number} ({licence.route}): "
+        of = f" left of {licence.quantity}"
+        if json:
+            head, of = json_string(head)[1:-1], json_string(of)[1:-1]
+        head, of = (t.replace("{", "{{").replace("}", "}}") for t in (head, of))
+        if self.served is None:
+            tail = "no quantity or shipment limit" if licence.quantity is None else "{0} kg" + of
+        else:
+            counted = "{1} shipment(s) left"
+            tail = counted if licence.quantity is None else "{0} kg" + of + ", " + counted
+        return head + tail
+
+    def balance(self, left: Decimal | None, shipments: int | None) -> str:
+        """What a line that drew on the licence says of it, with ``left`` kilograms and
+        ``shipments`` left after it (``None``: no such limit)."""
+        kilograms = None if left is None else format(left.normalize(EXACT), "f")
+        return self.pattern().format(kilograms, shipments)
 
     def shipments_left(self) -> int | None:
         """The shipments left (``None``: no limit)."""
@@ -83,11 +88,11 @@ class Account:
 
 
 # One item's draw on a register licence, as the ledger orders and applies it: ship date,
-# manifest id, line, licence number, kilograms, the result's place in the run and where the
-# line's ``covered`` finding stands in its text (``None``: not found). Plain tuples: there are
-# tens of thousands in a large run.
+# manifest id, line, the use's place among all uses of the run, kilograms, the result's place
+# in the run and where the line's ``covered`` finding stands in its text (``None``: not
+# found). Plain tuples: there are tens of thousands in a large run.
 _Spot = tuple[int, int]  # where a covered finding's code begins and its message ends
-_Use = tuple[str, str, int, str, Decimal, int, "_Spot | None"]
+_Use = tuple[str, str, int, int, Decimal, int, "_Spot | None"]
 
 
 class Ledger:
@@ -102,7 +107,8 @@ class Ledger:
     def __init__(self, register: Register) -> None:
         self.accounts = {n: Account(licence) for n, licence in register.licences.items()}
         self.results: list[ManifestResult] = []
-        self.uses: list[_Use] = []
+        self.uses: dict[str, list[_Use]] = {}  # by licence number, in the order they came
+        self.count = 0  # uses so far
         self.texts: dict[int, str] = {}  # findings text of results checked in this process
         # licence number -> the end of its "covered" message as JSON text
         self.terms: dict[str, str] = {}
@@ -132,6 +138,7 @@ class Ledger:
             if key not in spots:  # the first, as _changed takes the first
                 spots[key] = (found.start() + _CODE_AT, found.end())
         uses = self.uses
+        count = self.count
         for number, line, kilograms in facts["uses"]:
             written = self.terms.get(number)
             if written is None:  # what every line's "covered" message says of the licence
@@ -143,52 +150,86 @@ class Ledger:
                 written = self.terms[number] = json_string(terms)[1:-1]
             # None: no such finding, the line's permit was not this licence
             spot = spots.get((str(line), f'"item {line}{written}"'))
-            uses.append((ship_date, ident, line, number, Decimal(kilograms), position, spot))
+            use = (ship_date, ident, line, count, Decimal(kilograms), position, spot)
+            count += 1
+            if number in uses:
+                uses[number].append(use)
+            else:
+                uses[number] = [use]
+        self.count = count
 
     def finish(self) -> list[ManifestResult]:
         """The results added, with a ``fail`` on every use past a licence's limits and each
         licence's balance after every line it served."""
         results = self.results
-        failures: dict[int, list[tuple[int, str, str]]] = {}
+        failures: dict[int, list[tuple[int, int, str, str]]] = {}
         drawn: dict[int, list[_Drawn]] = {}
-        accounts = self.accounts
-        for _, _, line, number, amount, position, spot in sorted(self.uses, key=_ORDER):
-            account = accounts[number]
-            licence = account.licence
-            new = position not in account.shipments
-            served = account.served
-            if new and served is not None and len(account.shipments) >= served:
-                problem = (
-                    f"licence {number} ({licence.route}) serves {served} "
-                    f"shipment(s), already used by {account.before()}"
-                )
-                failures.setdefault(position, []).append((line, number, problem))
-                continue
-            left = account.left()
-            if left is not None and amount > left:
-                problem = (
-                    f"licence {number} has {_kg(left)} left of {licence.quantity}; item "
-                    f"{line} needs {_kg(amount)} (used before by {account.before()})"
-                )
-                failures.setdefault(position, []).append((line, number, problem))
-                continue
-            account.used = EXACT.add(account.used, amount)
-            if new:
-                account.shipments.add(position)
-                account.users.append((results[position].manifest_id or "?", results[position].path))
-            after = None if left is None else EXACT.subtract(left, amount)
-            draw = (line, number, spot, account, after, account.shipments_left())
-            drawn.setdefault(position, []).append(draw)
+        # Each licence's account depends on its own uses only: they are taken licence by
+        # licence, each licence's in ship-date order (then manifest id, line; then as they
+        # came), as one ordering of all uses would give them.
+        for number, uses in self.uses.items():
+            account = self.accounts[number]
+            self._draw(number, account, sorted(uses, key=_ORDER), drawn, failures)
         changed = []
         for position, result in enumerate(results):
-            if position in failures:
-                draws = [(d[0], d[1], d[3].balance(d[4], d[5])) for d in drawn.get(position, [])]
-                changed.append(_changed(result, failures[position], draws))
+            if position in failures:  # rebuilt from its findings, uses in the run's order
+                problems = [(p[1], p[2], p[3]) for p in sorted(failures[position])]
+                draws = sorted(drawn.get(position, []), key=itemgetter(0))
+                balances = [(d[1], d[2], d[4].balance(d[5], d[6])) for d in draws]
+                changed.append(_changed(result, problems, balances))
             elif position in drawn:
                 changed.append(self._balances(position, result, drawn[position]))
             else:
                 changed.append(result)
         return changed
+
+    def _draw(
+        self,
+        number: str,
+        account: Account,
+        ordered: list[_Use],
+        drawn: dict[int, list[_Drawn]],
+        failures: dict[int, list[tuple[int, int, str, str]]],
+    ) -> None:
+        """Draw the uses on the licence in order, failing each that its limits no longer
+        serve."""
+        results = self.results
+        licence = account.licence
+        served = account.served
+        shipments = account.shipments
+        limit = None if account.left() is None else account.limit
+        used = account.used
+        pattern = account.pattern(json=True).format  # the balance as JSON text
+        for _, _, line, index, amount, position, spot in ordered:
+            new = position not in shipments
+            if new and served is not None and len(shipments) >= served:
+                problem = (
+                    f"licence {number} ({licence.route}) serves {served} "
+                    f"shipment(s), already used by {account.before()}"
+                )
+                failures.setdefault(position, []).append((index, line, number, problem))
+                continue
+            after = kilograms = None
+            if limit is not None:
+                left = EXACT.subtract(limit, used)
+                if amount > left:
+                    problem = (
+                        f"licence {number} has {_kg(left)} left of {licence.quantity}; item "
+                        f"{line} needs {_kg(amount)} (used before by {account.before()})"
+                    )
+                    failures.setdefault(position, []).append((index, line, number, problem))
+                    continue
+                after = EXACT.subtract(left, amount)
+                kilograms = format(after.normalize(EXACT), "f")
+            used = EXACT.add(used, amount)
+            if new:
+                shipments.add(position)
+                account.users.append((results[position].manifest_id or "?", results[position].path))
+            left_shipments = None if served is None else served - len(shipments)
+            balance = pattern(kilograms, left_shipments)
+            draw = (index, line, number, spot, account, after, left_shipments, balance)
+            drawn.setdefault(position, []).append(draw)
+        account.used = used
 
     def _balances(
         self, position: int, result: ManifestResult, draws: list[_Drawn]
@@ -201,10 +242,9 @@ class Ledger:
         # the code "drawn", the message's JSON text with "; " and the balance before its
         # closing quote
         edits: list[tuple[int, int, str]] = []
-        for _, _, spot, account, left, shipments in draws:
+        for _, _, _, spot, _, _, _, balance in draws:
             if spot is not None:
                 code, end = spot
-                balance = account.balance(left, shipments, json=True)
                 kept = text[code + _SKIP : end - 1]  # from the code's end to the closing quote
                 edits.append((code, end, f'{_DRAWN_CODE}{kept}; {balance}"'))
         pieces: list[str] = []
@@ -226,9 +266,10 @@ class Ledger:
         return edited
 
 
-# a line a licence served: line, number, where its covered finding stands, the account, the
-# kilograms and shipments the licence had left after it
-_Drawn = tuple[int, str, "_Spot | None", Account, "Decimal | None", "int | None"]
+# a line a licence served: the use's place among all uses, line, number, where its covered
+# finding stands, the account, the kilograms and shipments the licence had left after it, and
+# the balance as JSON text
+_Drawn = tuple[int, int, str, "_Spot | None", Account, "Decimal | None", "int | None", str]
 
 _ORDER = itemgetter(0, 1, 2)  # ship date, manifest id, line
 
