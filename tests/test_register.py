@@ -275,8 +275,9 @@ def test_a_balance_names_every_limit_the_licence_has(
 
 def test_a_licence_number_that_json_escapes_is_drawn_down_and_shown(tmp_path: Path) -> None:
     """The ledger finds each line's ``covered`` finding in the findings' JSON text: a number
-    with a quote and a backslash is written escaped there, and is found all the same."""
-    number = 'L-"Q"\\1'
+    with a quote and a backslash is written escaped there, and is found all the same; braces
+    in it are written as they are (balances are written from a format pattern)."""
+    number = 'L-"Q"\\1{0}}'
     reg = register(tmp_path / "register.yaml", licence(f"'{number}'", quantity="25 kg"))
     for ident, day in (("T-1", "01"), ("T-2", "02")):
         shipment(tmp_path / "m", ident, day, "10 kg", f"'{number}'")
