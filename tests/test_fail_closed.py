@@ -367,7 +367,7 @@ def _verdicts(cli: Any, directory: Path) -> dict[str, str]:
     return {Path(p).name: r["verdict"] for p, r in results(run).items()}
 
 
-def _entries(cache: Path) -> list[tuple[str, str]]:
+def _entries(cache: Path) -> list[tuple[str, bytes]]:
     import sqlite3
 
     with sqlite3.connect(cache / "results.sqlite3") as db:
@@ -386,19 +386,24 @@ def test_a_forged_cache_entry_is_a_miss_never_a_verdict(
     write(tmp_path / "m" / "good.yaml", PASSING)
     assert _verdicts(cli, tmp_path / "m") == {"bad.yaml": "fail", "good.yaml": "pass"}
     entries = _entries(cache)
-    assert len(entries) == 2
-    by_verdict = {value[64:].split("\t", 1)[0]: (key, value) for key, value in entries}
-    bad_key, bad_value = by_verdict["fail"]
-    _, good_value = by_verdict["pass"]
+    assert len(entries) == 2 and all(isinstance(value, bytes) for _, value in entries)
+    by_verdict = {value[64:].split(b"\t", 1)[0]: (key, value) for key, value in entries}
+    bad_key, bad_value = by_verdict[b"fail"]
+    _, good_value = by_verdict[b"pass"]
     with sqlite3.connect(cache / "results.sqlite3") as db:
         # a forger rewrites the verdict and re-seals it as a checksum would be
-        forged = bad_value[64:].replace("fail", "pass")
-        for seal in (f"{zlib.crc32(forged.encode()):08x}".ljust(64, "0"), bad_value[:64]):
+        forged = bad_value[64:].replace(b"fail", b"pass")
+        for seal in (f"{zlib.crc32(forged):08x}".ljust(64, "0").encode(), bad_value[:64]):
             db.execute("UPDATE results SET value = ? WHERE key = ?", (seal + forged, bad_key))
             db.commit()
             assert _verdicts(cli, tmp_path / "m")["bad.yaml"] == "fail"
         # or copies the sealed entry of a passing manifest onto the failing one's key
         db.execute("UPDATE results SET value = ? WHERE key = ?", (good_value, bad_key))
+        db.commit()
+        assert _verdicts(cli, tmp_path / "m")["bad.yaml"] == "fail"
+        # or stores it as text, as an older version of the cache did: not an entry at all
+        text = good_value.decode()
+        db.execute("UPDATE results SET value = ? WHERE key = ?", (text, bad_key))
         db.commit()
     assert _verdicts(cli, tmp_path / "m")["bad.yaml"] == "fail"
 

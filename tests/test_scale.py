@@ -98,9 +98,10 @@ def test_a_corrupt_cache_is_ignored_never_trusted(
     with sqlite3.connect(cache_dir / "results.sqlite3") as db:
         # flip verdicts in every stored entry without fixing the checksums
         flipped = db.execute(
-            "UPDATE results SET value = replace(value, '\"fail\"', '\"pass\"') "
-            "WHERE value LIKE '%\"fail\"%'"
+            "UPDATE results SET value = CAST(replace(value, '\"fail\"', '\"pass\"') AS BLOB) "
+            "WHERE instr(value, '\"fail\"') > 0"
         ).rowcount
+        assert {kind for (kind,) in db.execute("SELECT typeof(value) FROM results")} == {"blob"}
     assert flipped > 0
     assert run(cli, batch, "json") == expected
     (cache_dir / "results.sqlite3").write_bytes(b"this is not a database" * 100)

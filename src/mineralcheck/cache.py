@@ -28,7 +28,7 @@ from mineralcheck.results import (
     encode_findings,
 )
 
-SCHEMA = 6
+SCHEMA = 7  # 7: entries are stored as bytes (BLOB), sealed as they are stored
 KEY_BYTES = 32
 
 
@@ -191,10 +191,10 @@ class ResultCache:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.directory / "results.sqlite3", timeout=5)
                 db.execute(
-                    "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                    "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
                 )
                 db.execute(
-                    "CREATE TABLE IF NOT EXISTS runs (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                    "CREATE TABLE IF NOT EXISTS runs (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
                 )
                 self._db = db
             except (sqlite3.Error, OSError):
@@ -206,22 +206,30 @@ class ResultCache:
         digest.update(raw)
         return digest.hexdigest()
 
-    def _seal(self, key: str, value: str) -> str:
+    def _seal(self, key: str, value: bytes) -> bytes:
         """The MAC of an entry's key and value (64 hex digits)."""
         assert self._secret is not None
-        message = key.encode() + b"\0" + value.encode("utf-8", "surrogatepass")
-        return hmac.digest(self._secret, message, "sha256").hex()
+        return hmac.digest(self._secret, key.encode() + b"\0" + value, "sha256").hex().encode()
 
-    def _sealed(self, key: str, value: str) -> str:
-        """The value with its MAC in front, so a forged or damaged entry is recognised."""
-        return self._seal(key, value) + value
+    def _sealed(self, key: str, value: str) -> bytes:
+        """The value as stored: its UTF-8 bytes with their MAC in front, so a forged or damaged
+        entry is recognised. Bytes, not text: SQLite hands a BLOB back without decoding it,
+        and the MAC is checked on the bytes as they are."""
+        data = value.encode("utf-8", "surrogatepass")
+        return self._seal(key, data) + data
 
-    def _unsealed(self, key: str, stored: str) -> str | None:
-        """The value of a stored entry, or ``None`` when its MAC does not match."""
+    def _unsealed(self, key: str, stored: object) -> str | None:
+        """The value of a stored entry, or ``None`` when it is not bytes (an entry of another
+        version) or its MAC does not match."""
+        if not isinstance(stored, bytes):
+            return None
         value = stored[64:]
         if not hmac.compare_digest(stored[:64], self._seal(key, value)):
             return None
-        return value
+        try:
+            return value.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            return None
 
     def _read(self, table: str, key: str) -> str | None:
         db = self._connection()
@@ -232,7 +240,7 @@ class ResultCache:
         except sqlite3.Error:
             self._broken = True
             return None
-        return self._unsealed(key, row[0]) if row and isinstance(row[0], str) else None
+        return self._unsealed(key, row[0]) if row else None
 
     def _write(self, table: str, key: str, value: str) -> None:
         db = self._connection()
@@ -265,11 +273,7 @@ class ResultCache:
         found: list[ManifestResult | None] = []
         append = found.append
         for (path, _), key in zip(entries, keys, strict=True):
-            stored = rows.get(key)
-            if not isinstance(stored, str):
-                append(None)
-                continue
-            value = self._unsealed(key, stored)
+            value = self._unsealed(key, rows.get(key))
             if value is None:  # forged or damaged: recompute
                 append(None)
                 continue
