@@ -431,3 +431,37 @@ def test_a_manifest_can_overdraw_two_licences_at_once(tmp_path: Path) -> None:
         assert "licence L-A has 5 kg left of 15 kg; item 1 needs 10 kg" in failed[0]["message"]
         assert "licence L-B has 2 kg left of 12 kg; item 2 needs 10 kg" in failed[1]["message"]
         assert results["T-2"]["verdict"] == "fail"
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_drawing_down_leaves_the_cycle_collector_as_it_found_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: bool
+) -> None:
+    """The ledger turns the cycle collector off while it draws down (nothing it builds is in a
+    cycle); it is on again afterwards, also when drawing down fails, and a collector the caller
+    had turned off stays off."""
+    import gc
+
+    from mineralcheck.records import ledger
+    from mineralcheck.records.register import load
+
+    reg = register(tmp_path / "register.yaml", licence("L-GEN", quantity="15 kg"))
+    seen: list[bool] = []
+    real = ledger.Ledger._finish
+
+    def watched(self: ledger.Ledger) -> Any:
+        seen.append(gc.isenabled())
+        if fails:
+            raise RuntimeError("drawing down failed")
+        return real(self)
+
+    monkeypatch.setattr(ledger.Ledger, "_finish", watched)
+    for before in (True, False):
+        (gc.enable if before else gc.disable)()
+        try:
+            with contextlib.suppress(RuntimeError):
+                ledger.Ledger(load([reg])).finish()
+            assert gc.isenabled() is before
+        finally:
+            gc.enable()
+    assert seen == [False, False]

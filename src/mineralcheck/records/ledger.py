@@ -9,6 +9,7 @@ fails, naming the licence, what was left and the manifests that used it before.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from dataclasses import dataclass, field
@@ -161,6 +162,19 @@ class Ledger:
     def finish(self) -> list[ManifestResult]:
         """The results added, with a ``fail`` on every use past a licence's limits and each
         licence's balance after every line it served."""
+        # Drawing down builds tens of thousands of tuples and strings, none of them in a
+        # cycle, while every result of the run is held: the cycle collector, run again and
+        # again by those allocations, would walk all of it for nothing (about a fifth of this
+        # step's time in a run of 2,000 manifests, 36,000 uses). It is back on afterwards.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._finish()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _finish(self) -> list[ManifestResult]:
         results = self.results
         failures: dict[int, list[tuple[int, int, str, str]]] = {}
         drawn: dict[int, list[_Drawn]] = {}
