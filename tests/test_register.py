@@ -209,6 +209,7 @@ def test_the_permits_command_gives_balances_users_and_expiry(tmp_path: Path, cli
     rows = {r["number"]: r for r in json.loads(run.out)["permits"]}
     assert rows["L-GEN"]["left"] == "15 kg" and rows["L-GEN"]["used_by"] == ["T-1"]
     assert rows["L-ONE"]["shipments_left"] == 0 and rows["L-ONE"]["used_by"] == ["T-2"]
+    assert (rows["L-GEN"]["used"], rows["L-ONE"]["used"]) == ("10 kg", "1 kg")  # with, without
     assert rows["L-GEN"]["expires_within_30_days"] is True  # valid until 2025-12-31
     text = cli([*args, *TEST_ONLY])
     assert "L-GEN (general, valid) valid 2025-01-01 to 2025-12-31 expires soon" in text.out

@@ -211,7 +211,7 @@ class Ledger:
         licence = account.licence
         served = account.served
         shipments = account.shipments
-        limit = None if account.left() is None else account.limit
+        left = account.left()  # None: no quantity limit
         used = account.used
         pattern = account.pattern(json=True).format  # the balance as JSON text
         for _, _, line, index, amount, position, spot in ordered:
@@ -224,8 +224,7 @@ class Ledger:
                 failures.setdefault(position, []).append((index, line, number, problem))
                 continue
             after = kilograms = None
-            if limit is not None:
-                left = EXACT.subtract(limit, used)
+            if left is not None:
                 if amount > left:
                     problem = (
                         f"licence {number} has {_kg(left)} left of {licence.quantity}; item "
@@ -233,17 +232,24 @@ class Ledger:
                     )
                     failures.setdefault(position, []).append((index, line, number, problem))
                     continue
-                after = EXACT.subtract(left, amount)
+                after = left = EXACT.subtract(left, amount)
                 kilograms = format(after.normalize(EXACT), "f")
-            used = EXACT.add(used, amount)
+            else:
+                used = EXACT.add(used, amount)
             if new:
                 shipments.add(position)
                 account.users.append((results[position].manifest_id or "?", results[position].path))
             left_shipments = None if served is None else served - len(shipments)
             balance = pattern(kilograms, left_shipments)
             draw = (index, line, number, spot, account, after, left_shipments, balance)
-            drawn.setdefault(position, []).append(draw)
-        account.used = used
+            slot = drawn.get(position)
+            if slot is None:
+                drawn[position] = [draw]
+            else:
+                slot.append(draw)
+        # with a quantity, what was used is what is no longer left
+        limit = account.limit  # worked out by account.left() when there is a quantity
+        account.used = used if left is None or limit is None else EXACT.subtract(limit, left)
 
     def _balances(
         self, position: int, result: ManifestResult, draws: list[_Drawn]
@@ -255,17 +261,13 @@ class Ledger:
         # each covered finding's code and message, with what lies between, become one piece:
         # the code "drawn", the message's JSON text with "; " and the balance before its
         # closing quote
-        edits: list[tuple[int, int, str]] = []
-        for _, _, _, spot, _, _, _, balance in draws:
-            if spot is not None:
-                code, end = spot
-                kept = text[code + _SKIP : end - 1]  # from the code's end to the closing quote
-                edits.append((code, end, f'{_DRAWN_CODE}{kept}; {balance}"'))
+        edits = sorted((d[3], d[7]) for d in draws if d[3] is not None)  # (spot, balance)
         pieces: list[str] = []
         at = 0
-        for begin, finish, replacement in sorted(edits):
-            pieces += (text[at:begin], replacement)
-            at = finish
+        for (code, end), balance in edits:
+            # from the code's end to the message's closing quote, kept
+            pieces += (text[at:code], _DRAWN_CODE, text[code + _SKIP : end - 1], "; ", balance)
+            at = end - 1
         pieces.append(text[at:])
         edited = ManifestResult(
             result.path,
