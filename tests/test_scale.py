@@ -65,6 +65,35 @@ def _entries(cache_dir: Path) -> int:
     return count
 
 
+def test_a_cache_file_of_an_older_version_is_used_its_text_entries_never(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache file that an older version made (its columns declared TEXT, its entries text)
+    is kept: its entries are misses, the new ones are stored as bytes in the same table (a
+    column's TEXT affinity does not turn them into text) and found by the next run."""
+    from mineralcheck import pipeline
+
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    monkeypatch.setenv("MINERALCHECK_CACHE_DIR", str(cache_dir))
+    manifest = tmp_path / "m.yaml"
+    example = EXAMPLES / "fail" / "cn-2023-23-gallium-day-effective-no-permit.yaml"
+    manifest.write_text(example.read_text("utf-8"), "utf-8")
+    with sqlite3.connect(cache_dir / "results.sqlite3") as db:
+        db.execute("CREATE TABLE results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("CREATE TABLE runs (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO results VALUES ('old', 'pass\t\t\"X\"\t\n[]')")
+    checked = count_calls(monkeypatch, pipeline.Checker, "check_bytes")
+    expected = cli(["verify", str(manifest), "-f", "json", "--no-cache"])
+    first = cli(["verify", str(manifest), "-f", "json"])
+    assert checked == [1, 1] and (first.code, first.out) == (expected.code, expected.out)
+    with sqlite3.connect(cache_dir / "results.sqlite3") as db:
+        kinds = sorted(kind for (kind,) in db.execute("SELECT typeof(value) FROM results"))
+    assert kinds == ["blob", "text"]
+    again = cli(["verify", str(manifest), "-f", "json"])
+    assert checked == [1, 1] and (again.code, again.out) == (expected.code, expected.out)
+
+
 def test_a_verdict_is_reused_only_for_the_same_bytes_pack_and_options(
     cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
