@@ -258,9 +258,8 @@ class Ledger:
         does not change, so the findings' JSON text is edited where each ``covered`` finding
         stands (decoding and encoding every finding of thousands of manifests costs more)."""
         text = result.findings_json or self.texts[position]
-        # each covered finding's code and message, with what lies between, become one piece:
-        # the code "drawn", the message's JSON text with "; " and the balance before its
-        # closing quote
+        # each covered finding's code becomes "drawn", and "; " and the balance go before its
+        # message's closing quote: the text between is kept as it is
         edits = sorted((d[3], d[7]) for d in draws if d[3] is not None)  # (spot, balance)
         pieces: list[str] = []
         at = 0
