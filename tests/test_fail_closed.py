@@ -405,6 +405,20 @@ def test_a_forged_cache_entry_is_a_miss_never_a_verdict(
         text = good_value.decode()
         db.execute("UPDATE results SET value = ? WHERE key = ?", (text, bad_key))
         db.commit()
+        assert _verdicts(cli, tmp_path / "m")["bad.yaml"] == "fail"
+        # and bytes that are not UTF-8, even under a seal that matches (only the key's holder
+        # could make one), are a miss, not a crash
+        import hashlib
+        import hmac
+        import os
+
+        secret = bytes.fromhex(Path(os.environ["MINERALCHECK_CACHE_KEY"]).read_text())
+        broken = bad_value[64:] + b"\xff\xfe"
+        seal = hmac.digest(secret, bad_key.encode() + b"\0" + broken, hashlib.sha256)
+        db.execute(
+            "UPDATE results SET value = ? WHERE key = ?", (seal.hex().encode() + broken, bad_key)
+        )
+        db.commit()
     assert _verdicts(cli, tmp_path / "m")["bad.yaml"] == "fail"
 
 
