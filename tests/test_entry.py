@@ -211,3 +211,77 @@ def test_a_check_read_here_imports_neither_typer_nor_click(tmp_path: Path) -> No
     )
     assert done.stdout.split() == ["0", "[]"], done.stdout + done.stderr
     assert (tmp_path / "r.json").stat().st_size > 0
+
+
+def _batch(directory: Path, count: int) -> Path:
+    """``count`` example manifests, each with an id of its own (enough to start workers)."""
+    examples = sorted(EXAMPLES.rglob("*.yaml"))
+    directory.mkdir()
+    for index in range(count):
+        example = examples[index % len(examples)]
+        text = example.read_text("utf-8").replace("id: ", f"id: E{index}-", 1)
+        (directory / f"{index:03d}-{example.name}").write_text(text, "utf-8")
+    return directory
+
+
+@pytest.mark.parametrize("how", ["script", "module"])
+def test_the_program_freezes_what_it_holds_and_still_ends_with_everything_written(
+    tmp_path: Path, how: str
+) -> None:
+    """``mineralcheck`` and ``python -m mineralcheck`` move what the run still holds out of the
+    cycle collector's reach before they exit (``entry.console``); every report, output file
+    and cache entry is whole all the same, and the next run is answered from the cache."""
+    import json
+    import os
+    import sqlite3
+    from xml.etree import ElementTree
+
+    batch = _batch(tmp_path / "m", 40)
+    env = {
+        **os.environ,
+        "MINERALCHECK_CACHE_DIR": str(tmp_path / "cache"),
+        "MINERALCHECK_CACHE_KEY": str(tmp_path / "cache.key"),
+    }
+    # at exit, after the program's own handlers: how many objects it had frozen
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count(), file=sys.stderr))\n"
+    )
+    if how == "script":
+        script = Path(sys.executable).parent / "mineralcheck"
+        program = [sys.executable, "-c", probe + f"exec(open({str(script)!r}).read())"]
+    else:
+        program = [sys.executable, "-c", probe + "import runpy; runpy.run_module('mineralcheck')"]
+    args = ["verify", str(batch), "-f", "json", "-o", f"sarif:{tmp_path / 'r.sarif'}"]
+    args += ["-o", f"junit:{tmp_path / 'r.xml'}"]
+
+    def run() -> tuple[int, bytes, str]:
+        done = subprocess.run(
+            [*program, *args], capture_output=True, env=env, timeout=120, check=False
+        )
+        return done.returncode, done.stdout, done.stderr.decode()
+
+    code, out, err = run()
+    assert code == 2, err  # the examples hold broken manifests
+    frozen = [line for line in err.splitlines() if line.startswith("frozen ")]
+    assert len(frozen) == 1 and int(frozen[0].split()[1]) > 1000, err
+    assert json.loads(out)["summary"]["manifests"] == 40
+    assert len(json.loads((tmp_path / "r.sarif").read_text("utf-8"))["runs"][0]["results"]) > 0
+    assert len(ElementTree.parse(tmp_path / "r.xml").getroot().findall("testsuite")) == 40
+    with sqlite3.connect(tmp_path / "cache" / "results.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 40
+    assert run()[:2] == (code, out)
+
+
+def test_main_leaves_nothing_frozen_for_a_caller_that_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``main`` is for callers whose process goes on (tests, scripts): after a run that forked
+    workers (which freezes the parent's objects while they run) nothing stays frozen."""
+    import gc
+
+    batch = _batch(tmp_path / "m", 40)
+    monkeypatch.setenv("MINERALCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = entry.main(["verify", str(batch), "--jobs", "2", "--no-cache", "-f", "json"])
+    assert code == 2 and gc.get_freeze_count() == 0

@@ -1,5 +1,5 @@
 """``python -m mineralcheck``."""
 
-from mineralcheck.entry import main
+from mineralcheck.entry import console
 
-raise SystemExit(main())
+raise SystemExit(console())
