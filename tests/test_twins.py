@@ -4,7 +4,6 @@ use: the same fields, the same defaults, and nothing of Pydantic left in what a 
 from __future__ import annotations
 
 import copy
-import dataclasses
 import os
 import random
 import subprocess
@@ -21,6 +20,7 @@ from pydantic_core import PydanticUndefined
 from conftest import EXAMPLES
 from mineralcheck.manifest import model as manifest_schema
 from mineralcheck.manifest.shipment import build
+from mineralcheck.plain import MISSING, Field, fields, is_record
 from mineralcheck.records import register_schema, reviews, reviews_schema
 from mineralcheck.ruleset import model as rule_schema
 from mineralcheck.ruleset.loader import load_pack
@@ -39,10 +39,10 @@ def _pair_id(pair: Any) -> str:
     return str(pair[0].__name__)
 
 
-def _default(field: dataclasses.Field[Any]) -> Any:
-    if field.default is not dataclasses.MISSING:
+def _default(field: Field) -> Any:
+    if field.default is not MISSING:
         return field.default
-    if field.default_factory is not dataclasses.MISSING:
+    if field.default_factory is not MISSING:
         return field.default_factory()
     return PydanticUndefined
 
@@ -50,13 +50,13 @@ def _default(field: dataclasses.Field[Any]) -> Any:
 @pytest.mark.parametrize("pair", RULE_PAIRS + MANIFEST_PAIRS + REGISTER_PAIRS, ids=_pair_id)
 def test_each_twin_has_its_schemas_fields_and_defaults(pair: Any) -> None:
     schema, twin = pair
-    fields = {f.name: f for f in dataclasses.fields(twin)}
-    assert list(fields) == list(schema.model_fields)
+    found = {f.name: f for f in fields(twin)}
+    assert list(found) == list(schema.model_fields)
     for name, info in schema.model_fields.items():
         expected = info.get_default(call_default_factory=True)
         if isinstance(expected, BaseModel):
             expected = rule_schema.to_rules(expected)
-        assert _default(fields[name]) == expected, name
+        assert _default(found[name]) == expected, name
 
 
 @pytest.mark.parametrize("schema", [rule_schema, manifest_schema], ids=lambda m: m.__name__)
@@ -76,8 +76,8 @@ def _reachable(value: Any, seen: set[int]) -> Any:
         return
     seen.add(id(value))
     yield value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in dataclasses.fields(value):
+    if is_record(value):
+        for field in fields(value):
             yield from _reachable(getattr(value, field.name), seen)
     elif isinstance(value, tuple | list):
         for entry in value:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mineralcheck.engine import trace as tr
 from mineralcheck.formats.common import printable
+from mineralcheck.plain import record
 from mineralcheck.results import Finding, ManifestResult, Severity, dumps_json, finding_dict
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from mineralcheck.pipeline import Checker
 
 
-@dataclass
+@record
 class Explanation:
     """A manifest's result (as ``verify`` reports it) and the trace behind it."""
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+
+from mineralcheck.plain import field, record
 
 # periodictable (the source of data/elements.json) spells these the American way; the IUPAC
 # spellings are just as common on trade documents.
 _IUPAC_SPELLINGS = {"aluminium": "aluminum", "caesium": "cesium", "sulphur": "sulfur"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Element:
     """A chemical element: atomic number, symbol and lower-case English name."""
 
@@ -29,7 +30,7 @@ def elements() -> tuple[Element, ...]:
     return tuple(Element(**entry) for entry in json.loads(raw))
 
 
-@dataclass
+@record
 class Vocabulary:
     """Maps every accepted spelling (case-insensitive) to one canonical mineral name."""
 

@@ -9,11 +9,11 @@ something the answer cannot decide.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mineralcheck.explain import Explanation, explain
 from mineralcheck.formats.common import printable
+from mineralcheck.plain import field, record
 from mineralcheck.results import Finding, Severity, dumps_json
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ WHAT = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Facts:
     """The facts of a shipment that a query gives."""
 
@@ -71,7 +71,7 @@ class Facts:
         return yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode()
 
 
-@dataclass
+@record
 class Answer:
     """What a shipment with the facts would need, and what cannot be decided from them."""
 

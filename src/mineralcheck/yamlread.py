@@ -17,10 +17,10 @@ and on fuzzed text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from mineralcheck.discovery import MAX_BYTES
+from mineralcheck.plain import field, record
 
 Path = tuple[str | int, ...]
 RawMark = tuple[int, int]  # 0-based line and column, as libyaml counts them
@@ -33,7 +33,7 @@ _PLAIN_TAGS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Limits:
     """Bounds that make a hostile file fail fast instead of hanging or exhausting memory."""
 
@@ -45,7 +45,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Mark:
     """A 1-based line and column in a file."""
 
@@ -62,7 +62,7 @@ class YamlReadError(Exception):
         self.mark = mark
 
 
-@dataclass
+@record
 class Document:
     """Data read from one YAML document, with the position of every value and key.
 

@@ -12,10 +12,10 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from mineralcheck.engine.match import SUBHEADING, CompiledControl
 from mineralcheck.manifest.shipment import Item
+from mineralcheck.plain import record
 from mineralcheck.ruleset.pack import Status
 
 ONE_DAY = dt.timedelta(days=1)
@@ -70,7 +70,7 @@ class ControlIndex:
         return self.listing(item) | self.every_item
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DayStatus:
     """The controls in force and those suspended during one stretch of days."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,6 +24,7 @@ from mineralcheck.engine.match import (
 )
 from mineralcheck.engine.parties import Hit, Kind
 from mineralcheck.manifest.shipment import Item, Manifest, Permit
+from mineralcheck.plain import record
 from mineralcheck.problems import field_path
 from mineralcheck.results import Finding, Severity
 from mineralcheck.ruleset.pack import LoadedControl, RulePack
@@ -41,7 +41,7 @@ class _Template(dict[str, Any]):
         return "{" + key + "}"
 
 
-@dataclass
+@record
 class _Demand:
     """An item that needs a permit under a control, and the permit chosen for it, if any."""
 
@@ -57,7 +57,7 @@ class _Demand:
         return self.compiled.loaded
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Scope:
     """A permit's ``covers``: canonical minerals, HS code prefixes, rule or control ids."""
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 
 from mineralcheck.engine.parties import Screen
 from mineralcheck.forms import broader, meet
 from mineralcheck.manifest.shipment import Item, Manifest
+from mineralcheck.plain import field, record
 from mineralcheck.ruleset.pack import LoadedControl, RulePack
 from mineralcheck.ruleset.rules import ItemMatch
 
@@ -20,7 +20,7 @@ class Outcome(Enum):
     UNDECIDED = "undecided"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ItemOutcome:
     """The outcome for one item, with what is missing when it cannot be decided, and a
     disagreement between the evidence to report even when the control applies."""
@@ -43,7 +43,7 @@ SHARED_CODE = ItemOutcome(
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CompiledMatch:
     """An item match with its mineral names resolved to the pack's canonical names.
 
@@ -59,7 +59,7 @@ class CompiledMatch:
     excluded: frozenset[str] = frozenset()  # with any_mineral: minerals another control takes
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CompiledControl:
     """A loaded control ready for matching.
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
 from mineralcheck.manifest.shipment import Manifest
+from mineralcheck.plain import record
 from mineralcheck.ruleset.rules import Party
 
 CLOSE = 88  # rapidfuzz token_sort_ratio at or above which a name is close to a listed one
@@ -112,7 +112,7 @@ class Kind(Enum):
     CLOSE = "close"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Hit:
     """A listed party that a shipment's party matched, how, and the shipment's name."""
 

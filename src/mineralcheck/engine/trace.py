@@ -7,12 +7,12 @@ anything. With no trace attached the judge does no extra work.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mineralcheck.engine.match import CompiledControl, CompiledMatch, Outcome, match_item
 from mineralcheck.forms import meet
 from mineralcheck.manifest.shipment import Item, Manifest
+from mineralcheck.plain import as_data, field, record
 from mineralcheck.ruleset.pack import LoadedControl, Status
 
 # what the judge decided about one control for one line
@@ -29,7 +29,7 @@ NOT_IN_FORCE = "not in force"
 SUSPENDED = "suspended"
 
 
-@dataclass
+@record
 class PermitTry:
     """One permit tried for a line under a control, and what came of it."""
 
@@ -40,7 +40,7 @@ class PermitTry:
     chosen: bool = False
 
 
-@dataclass
+@record
 class Step:
     """One control considered for one line."""
 
@@ -54,7 +54,7 @@ class Step:
     permits: list[PermitTry] = field(default_factory=list)
 
 
-@dataclass
+@record
 class ItemTrace:
     """What was considered for one line of the manifest."""
 
@@ -66,7 +66,7 @@ class ItemTrace:
     not_indexed: int = 0  # controls that name neither the line's minerals nor its HS code
 
 
-@dataclass
+@record
 class Trace:
     """The trace of one manifest's judgement."""
 
@@ -100,7 +100,8 @@ class Trace:
 
     def as_json(self) -> dict[str, Any]:
         """The trace as plain data."""
-        return asdict(self)
+        data: dict[str, Any] = as_data(self)
+        return data
 
 
 def status_text(loaded: LoadedControl, day: dt.date) -> str:

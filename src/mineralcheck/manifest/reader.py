@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mineralcheck.manifest.shipment import Manifest, build
 from mineralcheck.minerals import Vocabulary
+from mineralcheck.plain import record
 from mineralcheck.problems import Problem, field_path, from_validation_error
 from mineralcheck.results import Finding, Severity
 from mineralcheck.yamlread import Document, Mark, YamlReadError, read_yaml
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReadResult:
     """A manifest and its document, or the errors that kept it from being read."""
 

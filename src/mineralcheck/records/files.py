@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from mineralcheck.plain import record
 from mineralcheck.problems import Problem, from_validation_error
 from mineralcheck.yamlread import Document, YamlReadError, read_yaml
 
@@ -18,7 +18,7 @@ M = TypeVar("M", bound="BaseModel")
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Parsed(Generic[M]):
     """One file read and validated: its name, bytes, document (for positions) and model."""
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import gc
 import json
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
 from mineralcheck.formats.common import DRAWN
+from mineralcheck.plain import field, record
 from mineralcheck.records.register import Licence, Register
 from mineralcheck.results import (
     Finding,
@@ -33,7 +33,7 @@ def _kg(amount: Decimal) -> str:
     return format(amount.normalize(EXACT), "f") + " kg"
 
 
-@dataclass
+@record
 class Account:
     """What one licence has given so far in the run."""
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from mineralcheck.errors import ProblemsError
 from mineralcheck.manifest.shipment import Quantity
+from mineralcheck.plain import record
 from mineralcheck.problems import Problem
 from mineralcheck.yamlread import Mark
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from mineralcheck.records.files import Read
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Licence:
     """One licence of a register, with its route, terms and limits."""
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mineralcheck.errors import ProblemsError
+from mineralcheck.plain import record
 from mineralcheck.problems import Problem
 from mineralcheck.results import Finding, ManifestResult, Severity, json_string
 from mineralcheck.yamlread import Mark
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from mineralcheck.records.files import Read
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Review:
     """One decision on a ``warn`` finding of one manifest (the twin of the schema's, in
     ``reviews_schema``)."""

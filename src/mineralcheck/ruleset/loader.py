@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from mineralcheck.errors import RulePackError
+from mineralcheck.plain import field, record
 from mineralcheck.problems import Problem, field_path, from_validation_error
 from mineralcheck.ruleset import model
 from mineralcheck.ruleset.files import PACK_FILE, bundled_pack_dir, rule_files
@@ -127,7 +127,7 @@ def _rule_checks(rule: RuleFile, document: Document) -> list[Problem]:
     return problems
 
 
-@dataclass
+@record
 class Loaded:
     """A pack with what the loader learned about its files (for ``rules lint``)."""
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
 from enum import StrEnum
 
 from mineralcheck.minerals import Vocabulary
+from mineralcheck.plain import field, record
 from mineralcheck.ruleset.rules import (
     Control,
     ItemMatch,
@@ -27,7 +27,7 @@ class Status(StrEnum):
     ENDED = "ended"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LoadedControl:
     """A control together with the measure it belongs to and every suspension that touches it."""
 
@@ -100,7 +100,7 @@ def measure_status(rule: RuleFile, controls: list[LoadedControl], day: dt.date) 
     return status
 
 
-@dataclass
+@record
 class RulePack:
     """Every rule file loaded for a run, with the vocabulary and forms they define."""
 

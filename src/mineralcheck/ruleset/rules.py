@@ -12,12 +12,11 @@ and defaults equal to its schema's.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from mineralcheck.plain import plain
+from mineralcheck.plain import field, plain
 
 
 class Requirement(StrEnum):

@@ -4,10 +4,10 @@ month by month; drawn with Rich for a terminal and as SVG for a memo."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from mineralcheck.plain import record
 from mineralcheck.ruleset.describe import _names_mineral
 from mineralcheck.ruleset.pack import LoadedControl, RulePack, Status
 
@@ -37,7 +37,7 @@ class State(Enum):
 EVERY_ITEM = "every item (listed parties, end-user bans)"
 
 
-@dataclass
+@record
 class Row:
     """One measure's states, one per cell."""
 
@@ -46,7 +46,7 @@ class Row:
     states: list[State]
 
 
-@dataclass
+@record
 class Group:
     """The measures that bear on one mineral (or on every item)."""
 
