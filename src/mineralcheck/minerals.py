@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
 
 from mineralcheck.plain import field, record
 
@@ -26,6 +25,8 @@ class Element:
 @cache
 def elements() -> tuple[Element, ...]:
     """All 118 elements, from the data file generated from the periodictable package."""
+    from importlib import resources  # imports tempfile and shutil: not for a pack from cache
+
     raw = resources.files("mineralcheck").joinpath("data/elements.json").read_text("utf-8")
     return tuple(Element(**entry) for entry in json.loads(raw))
 

@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,6 +76,8 @@ def store_entry(directory: Path, name: str, value: object) -> None:
         body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         seal = hmac.digest(secret, name.encode() + b"\0" + body, "sha256")
         directory.mkdir(parents=True, exist_ok=True)
+        import tempfile  # only to write an entry: a run that finds one does without it
+
         descriptor, temporary = tempfile.mkstemp(prefix=".pack-", dir=directory)
         try:
             with os.fdopen(descriptor, "wb") as handle:

@@ -8,7 +8,6 @@ same values. The helpers here serve ``explain`` and ``query`` too.
 import datetime as dt
 import itertools
 import os
-import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -38,6 +37,13 @@ def parse_as_of(value: str | None, option: str = "--as-of") -> dt.date | None:
         import typer  # a usage error, shown by click as such
 
         raise typer.BadParameter(str(exc), param_hint=option) from None
+
+
+def _columns() -> int:
+    """The terminal's width (``$COLUMNS`` first, as ``shutil`` reads it)."""
+    import shutil  # only for a terminal: a report written to a pipe or a file has no width
+
+    return shutil.get_terminal_size().columns
 
 
 def stderr_line(message: str) -> None:
@@ -111,7 +117,7 @@ def run_verify(
     style = Style(
         terminal=terminal,
         color=terminal and not os.environ.get("NO_COLOR"),
-        width=shutil.get_terminal_size().columns if terminal else None,
+        width=_columns() if terminal else None,
         verbose=verbose,
         cwd=cwd,
         quiet=quiet,
@@ -273,7 +279,7 @@ def _headline(result: "ManifestResult") -> tuple[str, ...]:
     ident = f" ({result.manifest_id})" if result.manifest_id else ""
     reason = f": {first.message}" if first is not None else ""
     head = f"  {str(result.verdict).upper()} {result.path}"
-    width = shutil.get_terminal_size().columns
+    width = _columns()
     line = f"{head}{ident}{reason}"
     if len(line) <= width:
         return (line,)
