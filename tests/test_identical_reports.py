@@ -97,3 +97,33 @@ def test_a_parallel_run_thaws_what_it_froze_for_its_workers() -> None:
     assert gc.get_freeze_count() > before  # frozen while they run
     stopped.close()  # as when the reader stops early (a closed pipe, an interrupt)
     assert gc.get_freeze_count() == before
+
+
+def test_without_fork_spawned_workers_give_the_same_results(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where there is no ``fork`` (Windows), the workers are spawned by the executor and
+    build their own checker: the results are those of one process, in the same order."""
+    from mineralcheck import forkpool, pipeline
+    from mineralcheck.pipeline import Checker, Options
+    from mineralcheck.results import ManifestResult, encode_findings
+
+    def seen(result: ManifestResult) -> tuple[object, ...]:
+        text = result.findings_json or encode_findings(result.findings)  # workers send text
+        return (result.path, result.manifest_id, result.verdict, text, result.facts)
+
+    paths = sorted(str(p) for p in EXAMPLES.rglob("*.yaml"))
+    one = [seen(r) for r in Checker(Options(jobs=1)).results(paths)]
+    made: list[object] = []
+    pool = Checker._pool
+
+    def watched(self: Checker) -> object:
+        made.append(pool(self))
+        return made[-1]
+
+    monkeypatch.delattr(os, "fork")
+    monkeypatch.setattr(Checker, "_pool", watched)
+    several = [seen(r) for r in Checker(Options(jobs=2)).results(paths)]
+    assert len(made) == 1 and not isinstance(made[0], forkpool.ForkPool)
+    assert type(made[0]).__name__ == "ProcessPoolExecutor"
+    assert several == one and pipeline._WORKER is not None

@@ -448,9 +448,10 @@ def test_a_stopped_batch_lets_each_worker_finish_the_task_it_is_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A reader that stops early (a closed pipe, an interrupt) stops the batch: no worker gets
-    more work, and none is killed in the middle of a task. A worker killed while it sends its
-    result leaves the pool waiting for the rest of that result, and the process then waits
-    forever at exit (seen: the test process hung, its pool's thread in ``recv``)."""
+    more work, and none is killed in the middle of a task: each finishes it, its result is read
+    and dropped, and it ends on its own. (With ``ProcessPoolExecutor``, a worker killed while
+    it sent its result left the pool's thread waiting for the rest of it, and the process
+    waited forever at exit.)"""
     from conftest import EXAMPLES
     from mineralcheck import pipeline
 
@@ -466,7 +467,7 @@ def test_a_stopped_batch_lets_each_worker_finish_the_task_it_is_on(
     workers: list[Any] = []
 
     def watched(pool: Any) -> None:
-        workers.extend(pool._processes.values())
+        workers.extend(pool.workers)  # forkpool.ForkPool's, each with its exit code once ended
         stop(pool)
 
     monkeypatch.setattr(pipeline.Checker, "check_bytes", slow)  # forked workers have it too

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from mineralcheck.cache import ResultCache
     from mineralcheck.engine.judge import Judge
     from mineralcheck.engine.match import CompiledControl
+    from mineralcheck.forkpool import ForkPool, Task
     from mineralcheck.manifest.shipment import Manifest
     from mineralcheck.records.register import Register
     from mineralcheck.ruleset.pack import RulePack
@@ -201,7 +202,7 @@ class Checker:
         """
         pending: deque[_Pending] = deque()
         batch: list[tuple[str, bytes]] = []
-        pool: ProcessPoolExecutor | None = None
+        pool: ProcessPoolExecutor | ForkPool | None = None
         cache = self.cache
         window = 4 * max(self.options.jobs, 1)
         digests = self.options.digests
@@ -284,10 +285,7 @@ class Checker:
             ledger.add(result)  # while the workers check the rest
         yield from ledger.finish()[: len(named)]
 
-    def _pool(self) -> ProcessPoolExecutor:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
+    def _pool(self) -> ProcessPoolExecutor | ForkPool:
         global _WORKER
         self.judge  # noqa: B018 - load and compile the pack once, before the workers start
         import mineralcheck.manifest.reader  # noqa: F401 - imported once, for every worker
@@ -297,11 +295,16 @@ class Checker:
         # out of the collector's reach, a forked worker's collections neither walk it nor copy
         # its pages (Python's advice for fork without exec); ``results`` thaws it at the end.
         gc.freeze()
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(method)
+        if hasattr(os, "fork"):
+            from mineralcheck.forkpool import ForkPool
+
+            return ForkPool(self.options.jobs, _init_worker, (self.options, os.getpid()))
+        import multiprocessing  # no fork here: workers are spawned and build their checker
+        from concurrent.futures import ProcessPoolExecutor
+
         return ProcessPoolExecutor(
             max_workers=self.options.jobs,
-            mp_context=context,
+            mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
             initargs=(self.options, os.getpid()),
         )
@@ -312,7 +315,7 @@ class _Pending(NamedTuple):
 
     ready: ManifestResult | None = None
     batch: list[tuple[str, bytes]] | None = None
-    future: Future[list[ManifestResult]] | None = None
+    future: Future[list[ManifestResult]] | Task | None = None
 
     def results(self, cache: ResultCache | None, digests: bool) -> Iterator[ManifestResult]:
         """The results, waiting for the worker if need be (and caching what it found)."""
@@ -331,11 +334,16 @@ class _Pending(NamedTuple):
 _WORKER: Checker | None = None
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
+def _stop(pool: ProcessPoolExecutor | ForkPool) -> None:
     """Stop the batch: no worker is given more work, and each ends after the task it is on (a
     few dozen files), waited for. A worker is not killed while it may be sending a result: the
     pool's thread would wait for the rest of that result forever, and so would the process, at
     exit. Only workers that have not ended after ``STOP_WAIT`` seconds are killed."""
+    from mineralcheck.forkpool import ForkPool
+
+    if isinstance(pool, ForkPool):  # it does the same
+        pool.stop()
+        return
     found = getattr(pool, "_processes", None) or {}
     workers = list(found.values())
     manager = getattr(pool, "_executor_manager_thread", None)
