@@ -170,3 +170,25 @@ def test_shutdown_runs_what_is_queued_unless_told_to_cancel() -> None:
         with pytest.raises(CancelledError):
             task.result()
     assert [worker.exitcode for worker in pool.workers] == [0]
+
+
+def test_a_pipe_numbered_past_1024_is_waited_on_as_any_other() -> None:
+    """A run with hundreds of workers holds pipes numbered past ``select``'s 1,024."""
+    import resource
+
+    from mineralcheck.forkpool import _readable
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 2048:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(2048, hard), hard))
+    read, write = os.pipe()
+    high = os.dup2(read, 1500)
+    try:
+        assert _readable([high], 0.05) == []
+        os.write(write, b"x")
+        assert _readable([high], None) == [high]
+        os.close(write)
+    finally:
+        os.close(high)
+        os.close(read)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -104,8 +104,7 @@ class ForkPool:
         if not busy:  # no worker is left (dispatching gives a free one work at once)
             self._drop(WorkerLostError("no worker is left to run the task"))
             return
-        ready, _, _ = select.select(list(busy), [], [])
-        for descriptor in ready:
+        for descriptor in _readable(list(busy), None):
             worker = busy[descriptor]
             task = worker.task
             assert task is not None
@@ -146,8 +145,7 @@ class ForkPool:
         deadline = time.monotonic() + self.STOP_WAIT
         open_ = {w.results: w for w in self.workers if w.results is not None}
         while open_ and (left := deadline - time.monotonic()) > 0:
-            ready, _, _ = select.select(list(open_), [], [], left)
-            for descriptor in ready:
+            for descriptor in _readable(list(open_), left):
                 try:
                     chunk = os.read(descriptor, 1 << 20)
                 except OSError:
@@ -227,6 +225,16 @@ class ForkPool:
                 deadline = float("inf")
             elif waiting:
                 time.sleep(0.005)
+
+
+def _readable(descriptors: list[int], seconds: float | None) -> list[int]:
+    """Those of ``descriptors`` with something to read (or ended), waiting up to ``seconds``
+    (``None``: until one has). ``poll``, not ``select``: any number of workers."""
+    poller = select.poll()
+    for descriptor in descriptors:
+        poller.register(descriptor, select.POLLIN)
+    timeout = None if seconds is None else max(int(seconds * 1000), 1)
+    return [descriptor for descriptor, _ in poller.poll(timeout)]
 
 
 def _close(worker: _Worker, end: str) -> None:
