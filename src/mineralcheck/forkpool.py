@@ -7,8 +7,8 @@ small, and is here with ``os``, ``pickle`` and ``select`` only (platforms withou
 use the executor, ``pipeline._pool``):
 
 - ``submit`` queues a task; a worker that is free is sent the next one (a length and a pickle
-  on its task pipe), so no worker holds more than the task it is on, and a queued task can
-  still be cancelled;
+  on its task pipe), so no worker holds more than the task it is on, and what is queued can
+  still be dropped;
 - ``Task.result`` waits for its task, reading whichever results come in meanwhile and giving
   free workers the next tasks;
 - ``stop`` gives no more work: each worker's task pipe is closed, so a worker ends when it has
@@ -111,7 +111,7 @@ class ForkPool:
             worker.task = None
             try:
                 ok, value = pickle.loads(_read_message(descriptor))
-            except (EOFError, OSError, pickle.UnpicklingError) as exc:
+            except Exception as exc:  # ended (torn) or unreadable: that worker is done with
                 self._lost(worker)
                 task.error = WorkerLostError(f"a worker process ended during its task ({exc})")
             else:
