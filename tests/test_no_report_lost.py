@@ -397,6 +397,20 @@ def test_workers_never_outlive_a_killed_parent(tmp_path: Path) -> None:
     assert _gone(workers), "workers outlived their parent"
 
 
+def test_a_worker_killed_mid_batch_is_an_error_never_a_pass_or_a_hang(tmp_path: Path) -> None:
+    """A worker that dies (the kernel's OOM killer, a crash) leaves manifests unchecked: the run
+    says so and exits 2, writes no report file, and ends every other worker."""
+    process, workers = _start_batch(tmp_path)
+    os.kill(workers[0], signal.SIGKILL)
+    _out, err = process.communicate(timeout=60)  # reads the pipe: the run can go on and end
+    text = err.decode()
+    assert process.returncode == 2, text
+    assert "internal error: WorkerLostError: a worker process ended" in text
+    assert "Traceback" not in text and "manifest(s):" not in text
+    assert _gone(workers)
+    assert leftovers(tmp_path) == [] and not (tmp_path / "out" / "r.sarif").exists()
+
+
 def test_a_closed_pipe_stops_the_batch(tmp_path: Path) -> None:
     manifests = corpus(tmp_path / "m", 1500)
     process = subprocess.Popen(
