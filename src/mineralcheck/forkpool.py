@@ -193,6 +193,7 @@ class ForkPool:
                 worker.task = task
                 try:
                     _write_message(worker.tasks, task.message)
+                    task.message = b""  # sent: the batch's bytes need not be held
                 except OSError:  # it has ended: the task fails, as it would have
                     self._lost(worker)
                     worker.task = None
