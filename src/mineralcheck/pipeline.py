@@ -336,9 +336,10 @@ _WORKER: Checker | None = None
 
 def _stop(pool: ProcessPoolExecutor | ForkPool) -> None:
     """Stop the batch: no worker is given more work, and each ends after the task it is on (a
-    few dozen files), waited for. A worker is not killed while it may be sending a result: the
-    pool's thread would wait for the rest of that result forever, and so would the process, at
-    exit. Only workers that have not ended after ``STOP_WAIT`` seconds are killed."""
+    few dozen files), waited for; only workers that have not ended after ``STOP_WAIT`` seconds
+    are killed. The fork pool does this itself. With the executor, a worker must not be killed
+    while it may be sending a result: the pool's thread would wait for the rest of that result
+    forever, and so would the process, at exit."""
     from mineralcheck.forkpool import ForkPool
 
     if isinstance(pool, ForkPool):  # it does the same
