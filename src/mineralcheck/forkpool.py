@@ -34,6 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 _HEADER = 8  # bytes of a message's length, before its pickle
+STOP_WAIT = 10.0  # seconds a stopping pool waits for a worker to end before killing it
 
 
 class WorkerLostError(RuntimeError):
@@ -77,8 +78,6 @@ class _Worker:
 class ForkPool:
     """``jobs`` worker processes, forked at the first ``submit``, that run
     ``initializer(*initargs)`` once and then the tasks they are sent."""
-
-    STOP_WAIT = 10.0  # seconds a stopping pool waits for a worker to end before killing it
 
     def __init__(
         self, jobs: int, initializer: Callable[..., None], initargs: tuple[Any, ...]
@@ -142,7 +141,7 @@ class ForkPool:
             if worker.task is not None:  # its result will be read and dropped
                 worker.task.error = CancelledError("the pool stopped during the task")
                 worker.task.done = True
-        deadline = time.monotonic() + self.STOP_WAIT
+        deadline = time.monotonic() + STOP_WAIT
         open_ = {w.results: w for w in self.workers if w.results is not None}
         while open_ and (left := deadline - time.monotonic()) > 0:
             for descriptor in _readable(list(open_), left):
@@ -169,7 +168,7 @@ class ForkPool:
         for worker in self.workers:
             _close(worker, "tasks")  # nothing more to read: the worker ends
         if wait:
-            self._wait(self.STOP_WAIT)
+            self._wait(STOP_WAIT)
         for worker in self.workers:
             _close(worker, "results")
 
@@ -203,7 +202,7 @@ class ForkPool:
     def _lost(self, worker: _Worker) -> None:
         _close(worker, "tasks")
         _close(worker, "results")
-        self._wait(self.STOP_WAIT, [worker])
+        self._wait(STOP_WAIT, [worker])
 
     def _wait(self, seconds: float, workers: list[_Worker] | None = None) -> None:
         """Wait for the workers to end; kill those still running after ``seconds``."""

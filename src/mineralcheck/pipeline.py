@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from mineralcheck.ruleset.pack import RulePack
 
 BATCH = 32  # manifests per task sent to a worker process
-STOP_WAIT = 10.0  # seconds a stopped batch waits for a worker to finish its task
 PARALLEL_FROM = 8  # fewer manifests than this are checked in-process
 LOOKUP = 256  # files read and looked up in the verdict cache at a time
 
@@ -340,7 +339,7 @@ def _stop(pool: ProcessPoolExecutor | ForkPool) -> None:
     are killed. The fork pool does this itself. With the executor, a worker must not be killed
     while it may be sending a result: the pool's thread would wait for the rest of that result
     forever, and so would the process, at exit."""
-    from mineralcheck.forkpool import ForkPool
+    from mineralcheck.forkpool import STOP_WAIT, ForkPool
 
     if isinstance(pool, ForkPool):  # it does the same
         pool.stop()

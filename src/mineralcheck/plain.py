@@ -92,14 +92,6 @@ def is_record(value: object) -> bool:
     return not isinstance(value, type) and hasattr(type(value), _FIELDS)
 
 
-def replace(value: T, /, **changes: Any) -> T:
-    """A copy of the record ``value`` with ``changes`` (fields given to ``__init__`` only)."""
-    for spec in fields(value):
-        if spec.init and spec.name not in changes:
-            changes[spec.name] = getattr(value, spec.name)
-    return type(value)(**changes)
-
-
 def as_data(value: Any) -> Any:
     """``value`` with its records turned into dicts, all the way down (``dataclasses.asdict``)."""
     if is_record(value):
@@ -243,7 +235,7 @@ def _make(cls: type, frozen: bool, kw_only: bool, slots: bool) -> type:
     every = list(specs.values())
     if slots:
         cls = _with_slots(cls, tuple(specs))
-    own = dict(cls.__dict__)
+    own = cls.__dict__
     made: dict[str, Any] = {
         _FIELDS: tuple(every),
         "__record_names__": frozenset(specs),
