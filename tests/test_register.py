@@ -466,3 +466,57 @@ def test_drawing_down_leaves_the_cycle_collector_as_it_found_it(
         finally:
             gc.enable()
     assert seen == [False, False]
+
+
+def _collecting(batch: list[tuple[str, bytes]]) -> Any:
+    """A worker's task that notes whether the worker's cycle collector is on (then checks)."""
+    import gc
+    import os
+
+    from mineralcheck import pipeline
+
+    with open(os.environ["GC_SEEN"], "a", encoding="utf-8") as seen:
+        seen.write(f"{gc.isenabled()}\n")
+    return pipeline._check_batch(batch)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("interrupted", [False, True])
+def test_a_ledger_run_pauses_the_cycle_collector_and_its_workers_collect(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, interrupted: bool
+) -> None:
+    """The collector is off while the ledger takes the results in (it holds all of them) and on
+    again after the run, also when the run is cut short; the workers, forked while it is off,
+    collect as usual."""
+    import gc
+
+    from mineralcheck import pipeline
+    from mineralcheck.records import ledger
+
+    reg = register(tmp_path / "register.yaml", licence("L-GEN", quantity="1000 kg"))
+    for number in range(2 * pipeline.PARALLEL_FROM):
+        shipment(tmp_path / "m", f"T-{number:02d}", f"{number % 28 + 1:02d}", "1 kg", "L-GEN")
+    monkeypatch.setenv("GC_SEEN", str(tmp_path / "gc.txt"))
+    monkeypatch.setattr(pipeline, "_check_batch", pipeline._check, raising=False)
+    monkeypatch.setattr(pipeline, "_check", _collecting)
+    during: list[bool] = []
+    real_add = ledger.Ledger.add
+
+    def add(self: ledger.Ledger, result: Any) -> None:
+        during.append(gc.isenabled())
+        if interrupted and len(during) == pipeline.PARALLEL_FROM + 2:
+            raise KeyboardInterrupt
+        real_add(self, result)
+
+    monkeypatch.setattr(ledger.Ledger, "add", add)
+    assert gc.isenabled()
+    args = ["verify", str(tmp_path / "m"), "--permits", str(reg), "-j", "2", "--no-cache"]
+    if interrupted:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            assert main([*args, *TEST_ONLY]) == 130
+    else:
+        code, results, _ = run(args)
+        assert code == 0 and len(results) == 2 * pipeline.PARALLEL_FROM
+    assert gc.isenabled()
+    assert during and not any(during)
+    seen = (tmp_path / "gc.txt").read_text(encoding="utf-8").split()
+    assert seen and set(seen) == {"True"}

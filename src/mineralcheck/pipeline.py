@@ -275,14 +275,16 @@ class Checker:
         """Results for ``paths`` with the register's licences drawn down over the whole run:
         ``extra`` manifests (the rest of the repository) count toward the draw-down but are
         not reported. All results are held until the ledger has seen every use."""
-        from mineralcheck.records.ledger import Ledger
+        from mineralcheck.records.ledger import Ledger, collector_paused
 
         assert self.register is not None
         named = list(paths)
         ledger = Ledger(self.register)
-        for result in self.results([*named, *extra], stdin):
-            ledger.add(result)  # while the workers check the rest
-        yield from ledger.finish()[: len(named)]
+        with collector_paused():  # the ledger holds every result: see collector_paused
+            for result in self.results([*named, *extra], stdin):
+                ledger.add(result)  # while the workers check the rest
+            finished = ledger.finish()
+        yield from finished[: len(named)]
 
     def _pool(self) -> ProcessPoolExecutor | ForkPool:
         global _WORKER
@@ -377,6 +379,7 @@ def _init_worker(options: Options, parent: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler is not for workers
     if os.getppid() != parent:
         os._exit(1)
+    gc.enable()  # forked while a ledger paused the collector: a worker collects as usual
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     global _WORKER
     if _WORKER is None:  # spawned, not forked: build the checker here
