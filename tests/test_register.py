@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import tempfile
+from decimal import Context, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -520,3 +522,67 @@ def test_a_ledger_run_pauses_the_cycle_collector_and_its_workers_collect(
     assert during and not any(during)
     seen = (tmp_path / "gc.txt").read_text(encoding="utf-8").split()
     assert seen and set(seen) == {"True"}
+
+
+# What one unit is in kilograms, by definition (1 lb = 0.45359237 kg exactly): the oracle's own
+# table, not the tool's.
+_KG = {"mg": "0.000001", "g": "0.001", "kg": "1", "t": "1000", "lb": "0.45359237"}
+_QUANTITIES = st.tuples(st.integers(1, 10**7), st.integers(0, 4), st.sampled_from(sorted(_KG))).map(
+    lambda q: (format(Decimal(q[0]).scaleb(-q[1]), "f"), q[2])
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_QUANTITIES, st.lists(_QUANTITIES, min_size=1, max_size=6))
+def test_what_a_licence_has_left_is_exact_whatever_the_units_and_places(
+    limit: tuple[str, str], needs: list[tuple[str, str]]
+) -> None:
+    """The ledger counts kilograms in whole units of as many places as needed: each balance
+    and each overdrawn line says what decimal arithmetic on the quantities says, to the last
+    place, for quantities of any unit and any number of places."""
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        written = f"{limit[0]} {limit[1]}"
+        reg = register(root / "register.yaml", licence("L-GEN", quantity=written))
+        for day, (value, unit) in enumerate(needs, start=1):
+            shipment(root / "m", f"T-{day}", f"{day:02d}", f"{value} {unit}", "L-GEN")
+        _, results, _ = run(["verify", str(root / "m"), "--permits", str(reg), "--no-cache"])
+
+    exact = Context(prec=100)  # the default context rounds past 28 digits
+
+    def kg(value: str, unit: str) -> Decimal:
+        return exact.multiply(Decimal(value), Decimal(_KG[unit]))
+
+    def text(amount: Decimal) -> str:
+        return format(amount.normalize(exact), "f")
+
+    left = kg(*limit)
+    for day, need in enumerate(needs, start=1):
+        said = messages(results[f"T-{day}"])
+        amount = kg(*need)
+        if amount > left:
+            assert f"licence L-GEN has {text(left)} kg left of {written}; item 1 needs " \
+                   f"{text(amount)} kg" in said  # fmt: skip
+        else:
+            left = exact.subtract(left, amount)
+            assert f"drew on licence L-GEN (general): {text(left)} kg left of {written}" in said
+
+
+@given(st.decimals(min_value=0, max_value=10**20, places=None, allow_nan=False))
+def test_kilograms_as_units_are_written_back_as_the_decimal(amount: Decimal) -> None:
+    """``_units`` and ``_text`` round-trip every plain decimal the facts hold, and a decimal
+    scaled to more places is written the same."""
+    from mineralcheck.records.ledger import _scaled, _text, _units
+
+    plain = format(amount.normalize(Context(prec=100)), "f")  # the default context rounds
+    assert _text(*_units(plain)) == plain
+    places = _units(plain)[1]
+    assert _text(_scaled(amount, places + 3), places + 3) == plain
+
+
+@pytest.mark.parametrize("bad", ["1E3", "-1", "1.", ".5", "", "NaN", "1.2.3", "١٢", "1_000", " 1"])
+def test_kilograms_that_are_not_plain_are_an_error_not_a_guess(bad: str) -> None:
+    from mineralcheck.records.ledger import _units
+
+    with pytest.raises(ValueError, match="not a plain number of kilograms"):
+        _units(bad)

@@ -50,8 +50,30 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _kg(amount: Decimal) -> str:
-    return format(amount.normalize(EXACT), "f") + " kg"
+def _units(kilograms: str) -> tuple[int, int]:
+    """Kilograms as the ledger counts them: a whole number of units and the places of the
+    unit (``"12.5"`` is 125 tenths: ``(125, 1)``). Whole numbers are exact, and subtracting
+    and writing them costs a fraction of what decimals do (tens of thousands of uses a run).
+    The text is the facts' plain decimal; anything else is an error, never a guess."""
+    whole, point, fraction = kilograms.partition(".")
+    if not (kilograms.isascii() and whole.isdigit() and (fraction.isdigit() or not point)):
+        raise ValueError(f"not a plain number of kilograms: {kilograms!r}")
+    return int(whole + fraction), len(fraction)
+
+
+def _scaled(amount: Decimal, places: int) -> int:
+    """``amount`` in units of ``places`` decimal places (exact: it has no more places)."""
+    return int(amount.scaleb(places, EXACT))
+
+
+def _text(units: int, places: int) -> str:
+    """The number of kilograms ``units`` of ``places`` places make, written as a decimal
+    normalized is (``150`` of 2 places: ``"1.5"``; no trailing zeros, no point when whole)."""
+    if not places:
+        return str(units)
+    digits = str(units).rjust(places + 1, "0")
+    whole, fraction = digits[:-places], digits[-places:].rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
 
 
 @record
@@ -98,10 +120,9 @@ class Account:
             tail = counted if licence.quantity is None else "{0} kg" + of + ", " + counted
         return head + tail
 
-    def balance(self, left: Decimal | None, shipments: int | None) -> str:
-        """What a line that drew on the licence says of it, with ``left`` kilograms and
+    def balance(self, kilograms: str | None, shipments: int | None) -> str:
+        """What a line that drew on the licence says of it, with ``kilograms`` (written) and
         ``shipments`` left after it (``None``: no such limit)."""
-        kilograms = None if left is None else format(left.normalize(EXACT), "f")
         return self.pattern().format(kilograms, shipments)
 
     def shipments_left(self) -> int | None:
@@ -110,11 +131,12 @@ class Account:
 
 
 # One item's draw on a register licence, as the ledger orders and applies it: ship date,
-# manifest id, line, the use's place among all uses of the run, kilograms, the result's place
-# in the run and where the line's ``covered`` finding stands in its text (``None``: not
-# found). Plain tuples: there are tens of thousands in a large run.
+# manifest id, line, the use's place among all uses of the run, kilograms (as ``_units``
+# gives them: units, places), the result's place in the run and where the line's ``covered``
+# finding stands in its text (``None``: not found). Plain tuples: there are tens of thousands
+# in a large run.
 _Spot = tuple[int, int]  # where a covered finding's code begins and its message ends
-_Use = tuple[str, str, int, int, Decimal, int, "_Spot | None"]
+_Use = tuple[str, str, int, int, int, int, int, "_Spot | None"]
 
 
 class Ledger:
@@ -172,7 +194,8 @@ class Ledger:
                 written = self.terms[number] = json_string(terms)[1:-1]
             # None: no such finding, the line's permit was not this licence
             spot = spots.get((str(line), f'"item {line}{written}"'))
-            use = (ship_date, ident, line, count, Decimal(kilograms), position, spot)
+            units, places = _units(kilograms)
+            use = (ship_date, ident, line, count, units, places, position, spot)
             count += 1
             if number in uses:
                 uses[number].append(use)
@@ -218,15 +241,22 @@ class Ledger:
         failures: dict[int, list[tuple[int, int, str, str]]],
     ) -> None:
         """Draw the uses on the licence in order, failing each that its limits no longer
-        serve."""
+        serve. Kilograms are counted in whole units of as many decimal places as the licence's
+        quantity or any use needs, so every sum is exact."""
         results = self.results
         licence = account.licence
         served = account.served
         shipments = account.shipments
-        left = account.left()  # None: no quantity limit
-        used = account.used
+        limit = account.left()  # None: no quantity limit
+        places = max((use[5] for use in ordered), default=0)
+        if limit is not None:
+            exponent = limit.as_tuple().exponent
+            places = max(places, -exponent if isinstance(exponent, int) else 0)
+        left = None if limit is None else _scaled(limit, places)
+        used = 0  # units drawn, where there is no quantity to draw from
         pattern = account.pattern(json=True).format  # the balance as JSON text
-        for _, _, line, index, amount, position, spot in ordered:
+        for _, _, line, index, units, own, position, spot in ordered:
+            amount = units if own == places else units * 10 ** (places - own)
             new = position not in shipments
             if new and served is not None and len(shipments) >= served:
                 problem = (
@@ -235,33 +265,38 @@ class Ledger:
                 )
                 failures.setdefault(position, []).append((index, line, number, problem))
                 continue
-            after = kilograms = None
+            kilograms = None
             if left is not None:
                 if amount > left:
                     problem = (
-                        f"licence {number} has {_kg(left)} left of {licence.quantity}; item "
-                        f"{line} needs {_kg(amount)} (used before by {account.before()})"
+                        f"licence {number} has {_text(left, places)} kg left of "
+                        f"{licence.quantity}; item {line} needs {_text(amount, places)} kg "
+                        f"(used before by {account.before()})"
                     )
                     failures.setdefault(position, []).append((index, line, number, problem))
                     continue
-                after = left = EXACT.subtract(left, amount)
-                kilograms = format(after.normalize(EXACT), "f")
+                left -= amount
+                kilograms = str(left) if not places else _text(left, places)
             else:
-                used = EXACT.add(used, amount)
+                used += amount
             if new:
                 shipments.add(position)
                 account.users.append((results[position].manifest_id or "?", results[position].path))
             left_shipments = None if served is None else served - len(shipments)
             balance = pattern(kilograms, left_shipments)
-            draw = (index, line, number, spot, account, after, left_shipments, balance)
+            draw = (index, line, number, spot, account, kilograms, left_shipments, balance)
             slot = drawn.get(position)
             if slot is None:
                 drawn[position] = [draw]
             else:
                 slot.append(draw)
         # with a quantity, what was used is what is no longer left
-        limit = account.limit  # worked out by account.left() when there is a quantity
-        account.used = used if left is None or limit is None else EXACT.subtract(limit, left)
+        if limit is None or left is None:
+            account.used = EXACT.add(account.used, Decimal(used).scaleb(-places, EXACT))
+        else:
+            account.used = EXACT.add(
+                account.used, EXACT.subtract(limit, Decimal(left).scaleb(-places, EXACT))
+            )
 
     def _balances(
         self, position: int, result: ManifestResult, draws: list[_Drawn]
@@ -294,9 +329,9 @@ class Ledger:
 
 
 # a line a licence served: the use's place among all uses, line, number, where its covered
-# finding stands, the account, the kilograms and shipments the licence had left after it, and
-# the balance as JSON text
-_Drawn = tuple[int, int, str, "_Spot | None", Account, "Decimal | None", "int | None", str]
+# finding stands, the account, the kilograms (written) and shipments the licence had left
+# after it, and the balance as JSON text
+_Drawn = tuple[int, int, str, "_Spot | None", Account, "str | None", "int | None", str]
 
 _ORDER = itemgetter(0, 1, 2)  # ship date, manifest id, line
 
