@@ -283,8 +283,9 @@ class Checker:
         with collector_paused():  # the ledger holds every result: see collector_paused
             for result in self.results([*named, *extra], stdin):
                 ledger.add(result)  # while the workers check the rest
-            finished = ledger.finish()
-        yield from finished[: len(named)]
+            finished = ledger.finish()[: len(named)]
+            del ledger  # its uses and draws freed now: the collector, back on, walks none of them
+        yield from finished
 
     def _pool(self) -> ProcessPoolExecutor | ForkPool:
         global _WORKER
