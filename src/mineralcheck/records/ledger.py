@@ -175,10 +175,11 @@ class Ledger:
         text = result.findings_json
         if text is None:  # checked in this process: its findings are objects yet
             text = self.texts[position] = encode_findings(result.findings)
-        # every covered finding of the result, in one pass: (item, message as JSON) -> spot
-        spots: dict[tuple[Any, ...], _Spot] = {}
+        # every covered finding of the result, in one pass: message as JSON -> spot (the
+        # pattern holds only findings whose message begins with their own item's number)
+        spots: dict[str, _Spot] = {}
         for found in _COVERED.finditer(text):
-            key = found.group(1, 2)  # (item, message literal)
+            key = found.group(2)  # the message literal
             if key not in spots:  # the first, as _changed takes the first
                 spots[key] = (found.start() + _CODE_AT, found.end())
         uses = self.uses
@@ -193,9 +194,11 @@ class Ledger:
                 # "item 3" + what the terms are written as
                 written = self.terms[number] = json_string(terms)[1:-1]
             # None: no such finding, the line's permit was not this licence
-            spot = spots.get((str(line), f'"item {line}{written}"'))
-            units, places = _units(kilograms)
-            use = (ship_date, ident, line, count, units, places, position, spot)
+            spot = spots.get(f'"item {line}{written}"')
+            if kilograms.isdigit() and kilograms.isascii():  # whole kilograms, the usual
+                use = (ship_date, ident, line, count, int(kilograms), 0, position, spot)
+            else:
+                use = (ship_date, ident, line, count, *_units(kilograms), position, spot)
             count += 1
             if number in uses:
                 uses[number].append(use)
@@ -340,10 +343,11 @@ _COVERED_CODE = '"code":"covered"'
 _DRAWN_CODE = f'"code":"{DRAWN}"'
 _SKIP = len(_COVERED_CODE)
 _CODE_AT = len('{"severity":"info",')  # a covered line is always an info finding
-# a covered finding as the JSON report writes it, up to its message: (item, message literal)
+# a covered finding as the JSON report writes it, up to its message, which begins with the
+# finding's own item ("item 3 is covered ..." of item 3): the message literal
 _COVERED = re.compile(
     r'\{"severity":"info","code":"covered","rule":(?:null|"[^"\\{}]*"),'
-    r'"item":(\d+),"message":("[^"\\]*(?:\\.[^"\\]*)*")'
+    r'"item":(\d+),"message":("item \1 [^"\\]*(?:\\.[^"\\]*)*")'
 )
 
 
