@@ -102,28 +102,28 @@ class Account:
         """The manifests that used the licence so far, for a finding."""
         return ", ".join(f"{ident} ({path})" for ident, path in self.users) or "none"
 
-    def pattern(self, json: bool = False) -> str:
-        """What a line that drew on the licence says of it, as a ``str.format`` pattern:
-        ``{0}`` the kilograms left, ``{1}`` the shipments left; with ``json``, as the text of a
-        JSON string (the licence's number, route and quantity escaped; the figures and the
-        fixed words never need it)."""
+    def parts(self, json: bool = False) -> tuple[str, str, str]:
+        """What a line that drew on the licence says of it, in three parts: the head, what
+        follows the kilograms left and what follows the shipments left (see ``balance``); with
+        ``json``, as the text of a JSON string (the licence's number, route and quantity
+        escaped; the figures and the fixed words never need it)."""
         licence = self.licence
         head = f"drew on licence {licence.number} ({licence.route}): "
-        of = f" left of {licence.quantity}"
+        of = f" kg left of {licence.quantity}"
         if json:
             head, of = json_string(head)[1:-1], json_string(of)[1:-1]
-        head, of = (t.replace("{", "{{").replace("}", "}}") for t in (head, of))
-        if self.served is None:
-            tail = "no quantity or shipment limit" if licence.quantity is None else "{0} kg" + of
-        else:
-            counted = "{1} shipment(s) left"
-            tail = counted if licence.quantity is None else "{0} kg" + of + ", " + counted
-        return head + tail
+        if self.served is None and licence.quantity is None:
+            return head + "no quantity or shipment limit", "", ""
+        counted = " shipment(s) left"
+        return head, of + ", " if self.served is not None else of, counted
 
     def balance(self, kilograms: str | None, shipments: int | None) -> str:
         """What a line that drew on the licence says of it, with ``kilograms`` (written) and
         ``shipments`` left after it (``None``: no such limit)."""
-        return self.pattern().format(kilograms, shipments)
+        head, after_kilograms, after_shipments = self.parts()
+        if kilograms is not None:
+            head += kilograms + after_kilograms
+        return head if shipments is None else f"{head}{shipments}{after_shipments}"
 
     def shipments_left(self) -> int | None:
         """The shipments left (``None``: no limit)."""
@@ -257,7 +257,7 @@ class Ledger:
             places = max(places, -exponent if isinstance(exponent, int) else 0)
         left = None if limit is None else _scaled(limit, places)
         used = 0  # units drawn, where there is no quantity to draw from
-        pattern = account.pattern(json=True).format  # the balance as JSON text
+        head, after_kilograms, after_shipments = account.parts(json=True)  # as JSON text
         for _, _, line, index, units, own, position, spot in ordered:
             amount = units if own == places else units * 10 ** (places - own)
             new = position not in shipments
@@ -285,8 +285,12 @@ class Ledger:
             if new:
                 shipments.add(position)
                 account.users.append((results[position].manifest_id or "?", results[position].path))
-            left_shipments = None if served is None else served - len(shipments)
-            balance = pattern(kilograms, left_shipments)
+            # the balance as JSON text: what Account.balance writes, without the call
+            balance = head if kilograms is None else head + kilograms + after_kilograms
+            left_shipments = None
+            if served is not None:
+                left_shipments = served - len(shipments)
+                balance = f"{balance}{left_shipments}{after_shipments}"
             draw = (index, line, number, spot, account, kilograms, left_shipments, balance)
             slot = drawn.get(position)
             if slot is None:
@@ -310,7 +314,7 @@ class Ledger:
         text = result.findings_json or self.texts[position]
         # each covered finding's code becomes "drawn", and "; " and the balance go before its
         # message's closing quote: the text between is kept as it is
-        edits = sorted((d[3], d[7]) for d in draws if d[3] is not None)  # (spot, balance)
+        edits = sorted([(d[3], d[7]) for d in draws if d[3] is not None])  # (spot, balance)
         pieces: list[str] = []
         at = 0
         for (code, end), balance in edits:
