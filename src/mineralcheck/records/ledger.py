@@ -255,7 +255,7 @@ class Ledger:
         if limit is not None:
             exponent = limit.as_tuple().exponent
             places = max(places, -exponent if isinstance(exponent, int) else 0)
-        left = None if limit is None else _scaled(limit, places)
+        left = start = None if limit is None else _scaled(limit, places)
         used = 0  # units drawn, where there is no quantity to draw from
         head, after_kilograms, after_shipments = account.parts(json=True)  # as JSON text
         for _, _, line, index, units, own, position, spot in ordered:
@@ -297,13 +297,9 @@ class Ledger:
                 drawn[position] = [draw]
             else:
                 slot.append(draw)
-        # with a quantity, what was used is what is no longer left
-        if limit is None or left is None:
-            account.used = EXACT.add(account.used, Decimal(used).scaleb(-places, EXACT))
-        else:
-            account.used = EXACT.add(
-                account.used, EXACT.subtract(limit, Decimal(left).scaleb(-places, EXACT))
-            )
+        if start is not None and left is not None:  # with a quantity: what is no longer left
+            used = start - left
+        account.used = EXACT.add(account.used, Decimal(used).scaleb(-places, EXACT))
 
     def _balances(
         self, position: int, result: ManifestResult, draws: list[_Drawn]
